@@ -1,0 +1,38 @@
+"""trunkline: simulate, optimise and plan long-distance natural gas transmission.
+
+Import as ``import trunkline as tl``::
+
+    line = tl.load_scenario("power_of_siberia_2")
+    result = tl.simulate(line)            # steady state at 50 bcm/yr (RU 20 degC)
+    result.profile, result.stations, result.summary()
+"""
+
+from trunkline import errors
+from trunkline.gas import Gas
+from trunkline.model import Trunkline, load_scenario
+from trunkline.solve import (
+    LineResult,
+    MarchOptions,
+    max_throughput,
+    place_stations,
+    simulate,
+)
+from trunkline.units import get_reference, parse_quantity, parse_standard_volume_flow
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Gas",
+    "LineResult",
+    "MarchOptions",
+    "Trunkline",
+    "__version__",
+    "errors",
+    "get_reference",
+    "load_scenario",
+    "max_throughput",
+    "parse_quantity",
+    "parse_standard_volume_flow",
+    "place_stations",
+    "simulate",
+]

@@ -1,0 +1,29 @@
+"""The data model: trunklines (route, pipe sections, compressor stations) and scenario files."""
+
+from trunkline.model.line import (
+    GRAVITY,
+    PipeSection,
+    Station,
+    StationTemplate,
+    Trunkline,
+    Waypoint,
+)
+from trunkline.model.scenario import (
+    BUILTIN_SCENARIOS,
+    ScenarioFile,
+    load_scenario,
+    scenario_from_dict,
+)
+
+__all__ = [
+    "BUILTIN_SCENARIOS",
+    "GRAVITY",
+    "PipeSection",
+    "ScenarioFile",
+    "Station",
+    "StationTemplate",
+    "Trunkline",
+    "Waypoint",
+    "load_scenario",
+    "scenario_from_dict",
+]

@@ -1,0 +1,1 @@
+"""Reports: figures and (later) HTML reports; reads results only."""
