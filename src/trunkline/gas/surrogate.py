@@ -12,8 +12,8 @@ interpolates it:
 * evaluation = one index computation and a Horner scheme of 16 gathers,
   vectorised with numpy.
 
-Interpolation error is O(h⁴). With the default 80 × 60 grid over
-0.1-20 MPa × 220-370 K the largest |ΔZ| against GERG-2008 is ~1e-5 for pipeline
+Interpolation error is O(h⁴). With the default 80 × 80 grid over
+0.1-20 MPa × 220-420 K the largest |ΔZ| against GERG-2008 is ~1e-5 for pipeline
 gases (test ``tests/gas/test_surrogate.py`` samples the envelope densely and
 asserts the contract |ΔZ| <= 1e-4). Throughput is >1e7 Z evaluations per
 second on 1e6-element arrays (``benchmarks/bench_gas.py``).
@@ -49,9 +49,9 @@ class Envelope:
     p_min: float = 0.1e6
     p_max: float = 20.0e6
     t_min: float = 220.0
-    t_max: float = 370.0
+    t_max: float = 420.0
     n_p: int = 80
-    n_t: int = 60
+    n_t: int = 80
 
     def contains(self, p: FloatArray, t: FloatArray) -> bool:
         return bool(
@@ -60,9 +60,10 @@ class Envelope:
         )
 
 
-#: Default envelope: 0.1-20 MPa, 220-370 K, covering every pipeline state
-#: trunkline meets (MAOP up to 11.8 MPa plus margin, compressor discharge, cold
-#: Siberian ground); wider than the contract of 0.1-15 MPa, 230-350 K.
+#: Default envelope: 0.1-20 MPa, 220-420 K, covering every pipeline state
+#: trunkline meets (MAOP up to 11.8 MPa plus margin, compressor discharge of
+#: overloaded stations, cold Siberian ground); wider than the contract of
+#: 0.1-15 MPa, 230-350 K.
 DEFAULT_ENVELOPE: Final = Envelope()
 
 

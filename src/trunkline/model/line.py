@@ -152,7 +152,10 @@ class Trunkline:
     """A long-distance pipeline with compressor stations.
 
     ``stations`` is None when the layout is to be placed by the hydraulics
-    (:func:`trunkline.solve.place_stations`) at ``design_throughput``.
+    (:func:`trunkline.solve.place_stations`) at the design ``throughput``.
+    ``throughput_basis`` says where the throughput is measured: ``"delivery"``
+    (at the exit, as a sales contract counts it; the entry flow then includes
+    the stations' fuel) or ``"entry"``.
     """
 
     name: str
@@ -167,6 +170,7 @@ class Trunkline:
     entry_temperature: float
     min_delivery_pressure: float
     throughput: StandardVolumeFlow
+    throughput_basis: str = "delivery"
     month: int | None = None
     description: str = ""
     sources: dict[str, str] = field(default_factory=dict)

@@ -56,6 +56,7 @@ class GasSpec(_Strict):
 
 class Operation(_Strict):
     throughput: str
+    throughput_basis: Literal["delivery", "entry"] = "delivery"
     entry_pressure: Qty
     entry_temperature: Qty
     min_delivery_pressure: Qty
@@ -301,6 +302,7 @@ def _build(spec: ScenarioFile) -> Trunkline:
         entry_temperature=_q(op.entry_temperature, "K", el, "entry_temperature"),
         min_delivery_pressure=_q(op.min_delivery_pressure, "Pa", el, "min_delivery_pressure"),
         throughput=throughput,
+        throughput_basis=op.throughput_basis,
         month=None if op.month == "mean" else int(op.month),
     )
 

@@ -87,4 +87,4 @@ def lee_gonzalez_eakin_scalar(t: float, density: float, molar_mass: float) -> fl
     k = (9.4 + 0.02 * m) * tr**1.5 / (209.0 + 19.0 * m + tr)
     x = 3.5 + 986.0 / tr + 0.01 * m
     y = 2.4 - 0.2 * x
-    return 1e-7 * k * math.exp(x * (density * 1e-3) ** y)
+    return float(1e-7 * k * math.exp(x * (density * 1e-3) ** y))

@@ -230,6 +230,12 @@ class LineResult:
         return abs(self.mass_flow - self.delivered_mass_flow - self.fuel_mass_flow) / self.mass_flow
 
     @property
+    def delivered(self) -> StandardVolumeFlow:
+        """Delivered standard volume flow at the throughput's reference."""
+        return StandardVolumeFlow(self.delivered_mass_flow / self.standard_density,
+                                  self.throughput.reference)
+
+    @property
     def linepack_volume(self) -> float:
         """Linepack as a standard volume at the throughput's reference [m³]."""
         return self.linepack_mass / self.standard_density
@@ -492,8 +498,13 @@ def march_line(line: Trunkline, mass_flow: float, stations: tuple[Station, ...] 
             placed.append(Station(name, st.x, units, design))
         else:
             power = max(units - design.spare_units, 0) * design.unit_power
-            res = _compress(sur, ncv, design, name, st.x, units, power, st.m, st.p, st.t,
-                            p_set, opts)
+            try:
+                res = _compress(sur, ncv, design, name, st.x, units, power, st.m, st.p, st.t,
+                                p_set, opts)
+            except OutOfRangeError as exc:
+                violations.append(f"{name}: compression leaves the gas property range ({exc})")
+                st.collapsed = True
+                return
         if res.suction_pressure < design.min_suction_pressure - PRESSURE_TOL:
             violations.append(f"{name}: suction {res.suction_pressure / 1e6:.4f} MPa below "
                               f"minimum {design.min_suction_pressure / 1e6:.4f} MPa")
@@ -524,8 +535,10 @@ def march_line(line: Trunkline, mass_flow: float, stations: tuple[Station, ...] 
             # No station needed if the rest of the line still delivers at the contract minimum.
             trial = _State(st.x, st.p, st.t, st.m, st.pack,
                            {k: list(v) for k, v in st.rows.items()})
-            if not _pipe(line, sur, trial, total, month, opts,
-                         event_p=line.min_delivery_pressure) and not trial.collapsed:
+            if (not _pipe(line, sur, trial, total, month, opts,
+                          event_p=line.min_delivery_pressure)
+                    and not trial.collapsed
+                    and trial.p >= line.min_delivery_pressure - PRESSURE_TOL):
                 st = trial
                 break
             last = placed[-1].chainage if placed else -math.inf
@@ -554,13 +567,15 @@ def march_line(line: Trunkline, mass_flow: float, stations: tuple[Station, ...] 
                 if st.collapsed:
                     break
             operate(s.name, s.units_installed)
+            if st.collapsed:
+                break
         if not st.collapsed and st.x < total:
             if not st.rows["chainage"]:
                 _record(st, line, sur, line.section_at(0.0), month, np.array([0.0]),
                         np.array([st.p]), np.array([st.t]))
             _pipe(line, sur, st, total, month, opts)
 
-    if st.collapsed:
+    if st.collapsed and not any("property range" in v for v in violations):
         violations.append(f"pressure collapses near km {st.x / 1e3:.0f}: the line cannot carry "
                           "this flow with these stations")
     elif st.p < line.min_delivery_pressure - PRESSURE_TOL:

@@ -1,11 +1,21 @@
-"""User-facing steady studies of a trunkline: simulate, station placement, capacity."""
+"""User-facing steady studies of a trunkline: simulate, station placement, capacity.
+
+Throughputs are measured where the scenario says (``throughput_basis``): at the
+delivery point by default (a sales contract counts what reaches the buyer; the
+entry flow then also carries the stations' fuel), or at the entry. For a
+delivery basis the entry flow is found by fixed-point iteration on
+m_entry ← m_entry · target / delivered, which converges in a few marches
+because fuel is nearly proportional to flow.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final, Literal, TypeVar
 
-from trunkline.errors import InfeasibleError, InputError
+from trunkline.errors import ConvergenceError, InfeasibleError, InputError
 from trunkline.model import Station, Trunkline, load_scenario
 from trunkline.solve.line import LineResult, MarchOptions, march_line
 from trunkline.units import StandardVolumeFlow, parse_standard_volume_flow
@@ -22,17 +32,30 @@ __all__ = [
 
 ScenarioLike = Trunkline | str | Path
 ThroughputLike = StandardVolumeFlow | str | float | None
+Basis = Literal["delivery", "entry"]
 
 #: Relative tolerance on throughput of the capacity search [-].
-CAPACITY_RTOL = 1e-4
+CAPACITY_RTOL: Final = 1e-4
+#: Relative tolerance of the delivered flow when the basis is "delivery" [-].
+DELIVERY_RTOL: Final = 1e-10
+_MAX_BASIS_ITERATIONS: Final = 40
+_PLACE_OPTS: Final = MarchOptions(max_step=float("inf"))
 
 
 def _line(scenario: ScenarioLike) -> Trunkline:
     return scenario if isinstance(scenario, Trunkline) else load_scenario(scenario)
 
 
+def _basis(line: Trunkline, basis: str | None) -> Basis:
+    b = basis or line.throughput_basis
+    if b not in ("delivery", "entry"):
+        raise InputError("unknown throughput basis", element=line.name, field="basis", value=b,
+                         expected="'delivery' or 'entry'")
+    return "delivery" if b == "delivery" else "entry"
+
+
 def resolve_throughput(line: Trunkline, throughput: ThroughputLike) -> float:
-    """Entry mass flow [kg/s] of a throughput.
+    """Mass flow [kg/s] of a throughput (at whichever point its basis names).
 
     ``throughput`` is None (the scenario's), a :class:`StandardVolumeFlow`, a
     string with its reference condition ("45 bcm/yr @ RU"), or a float taken
@@ -48,34 +71,86 @@ def resolve_throughput(line: Trunkline, throughput: ThroughputLike) -> float:
     value = float(throughput)
     if not value > 0:
         raise InputError("throughput must be positive", element=line.name, field="throughput",
-                         value=throughput, expected="a mass flow > 0 kg/s or e.g. '50 bcm/yr @ RU'")
+                         value=throughput,
+                         expected="a mass flow > 0 kg/s or e.g. '50 bcm/yr @ RU'")
     return value
 
 
-_LAYOUTS: dict[tuple[int, float, int | None], tuple[Station, ...]] = {}
+R = TypeVar("R")
+
+
+def _entry_for_delivery(target: float, run: Callable[[float], tuple[LineResult, R]],
+                        what: str) -> tuple[LineResult, R]:
+    """Entry flow whose delivered flow is ``target`` [kg/s].
+
+    Secant iteration on g(m) = delivered(m) − target, started from m = target
+    and the fuel-corrected m·target/delivered; it converges in 3-5 marches.
+    """
+    m0 = target
+    r0 = run(m0)
+    if not r0[0].complete:
+        return r0
+    g0 = r0[0].delivered_mass_flow - target
+    m1 = m0 * target / r0[0].delivered_mass_flow
+    for _ in range(_MAX_BASIS_ITERATIONS):
+        r1 = run(m1)
+        if not r1[0].complete:
+            return r1
+        g1 = r1[0].delivered_mass_flow - target
+        if abs(g1) <= DELIVERY_RTOL * target:
+            return r1
+        m_next = m1 - g1 * (m1 - m0) / (g1 - g0) if g1 != g0 else m1 * target / (g1 + target)
+        m0, g0, m1 = m1, g1, m_next
+    raise ConvergenceError(f"entry flow for the delivered throughput ({what})",
+                           iterations=_MAX_BASIS_ITERATIONS, residual=abs(g1) / target)
+
+
+_LAYOUTS: dict[tuple[int, float, str, int | None], tuple[Station, ...]] = {}
+
+
+def _place(line: Trunkline, m_target: float, basis: Basis, month: int | None
+           ) -> tuple[Station, ...]:
+    """Station layout for a flow at the given basis (iterating fuel for a delivery basis)."""
+    def run(m: float) -> tuple[LineResult, tuple[Station, ...]]:
+        return march_line(line, m, None, month, _PLACE_OPTS, place=True)
+
+    if basis == "entry":
+        return run(m_target)[1]
+    return _entry_for_delivery(m_target, run, f"{line.name} placement")[1]
 
 
 def station_layout(line: Trunkline) -> tuple[Station, ...]:
     """The line's stations: fixed ones, or those placed at its design throughput."""
     if line.stations is not None:
         return line.stations
-    key = (id(line), line.throughput.value, line.month)
+    key = (id(line), line.throughput.value, line.throughput_basis, line.month)
     layout = _LAYOUTS.get(key)
     if layout is None:
-        _, layout = march_line(line, line.mass_flow(), None, line.month,
-                               MarchOptions(max_step=float("inf")), place=True)
+        layout = _place(line, line.mass_flow(), _basis(line, None), line.month)
         _LAYOUTS[key] = layout
     return layout
 
 
+def _operate(line: Trunkline, m: float, basis: Basis, layout: tuple[Station, ...],
+             month: int | None, options: MarchOptions | None) -> LineResult:
+    def run(mass: float) -> tuple[LineResult, None]:
+        return march_line(line, mass, layout, month, options)[0], None
+
+    if basis == "entry":
+        return run(m)[0]
+    return _entry_for_delivery(m, run, line.name)[0]
+
+
 def simulate(scenario: ScenarioLike, throughput: ThroughputLike = None, *,
-             month: int | None = None, options: MarchOptions | None = None) -> LineResult:
+             month: int | None = None, basis: str | None = None,
+             options: MarchOptions | None = None) -> LineResult:
     """Steady state of a trunkline at a throughput.
 
     Args:
         scenario: a :class:`Trunkline`, a built-in scenario name or a TOML path.
         throughput: None for the scenario's, else see :func:`resolve_throughput`.
         month: 1-12 for that month's ground temperature; None → the scenario's.
+        basis: "delivery" or "entry"; None → the scenario's ``throughput_basis``.
         options: numerical options (:class:`MarchOptions`).
 
     The station layout is the scenario's (fixed), or placed by the hydraulics
@@ -86,10 +161,8 @@ def simulate(scenario: ScenarioLike, throughput: ThroughputLike = None, *,
     """
     line = _line(scenario)
     m = resolve_throughput(line, throughput)
-    layout = station_layout(line)
-    result, _ = march_line(line, m, layout, month if month is not None else line.month,
-                           options)
-    return result
+    mth = month if month is not None else line.month
+    return _operate(line, m, _basis(line, basis), station_layout(line), mth, options)
 
 
 @dataclass(frozen=True)
@@ -111,13 +184,15 @@ class PlacementResult:
 
 
 def place_stations(scenario: ScenarioLike, throughput: ThroughputLike = None, *,
-                   month: int | None = None) -> PlacementResult:
+                   month: int | None = None, basis: str | None = None) -> PlacementResult:
     """Place compressor stations for a target throughput.
 
     Marching from the entry, a station stands wherever the pressure falls to
     the minimum suction pressure (plus a head station when the entry pressure
-    is below the discharge set-point); each discharges at its set-point (MAOP
-    by default) and is given the running units it needs plus the spares.
+    is below the discharge set-point), unless the rest of the line reaches the
+    delivery point at its minimum pressure without it; each discharges at its
+    set-point (MAOP by default) and is given the running units it needs plus
+    the spares.
 
     Raises:
         InfeasibleError: when stations would have to stand closer than the
@@ -127,28 +202,33 @@ def place_stations(scenario: ScenarioLike, throughput: ThroughputLike = None, *,
     line = _line(scenario)
     m = resolve_throughput(line, throughput)
     mth = month if month is not None else line.month
-    _, layout = march_line(line, m, None, mth, MarchOptions(max_step=float("inf")), place=True)
-    result, _ = march_line(line, m, layout, mth)
-    return PlacementResult(layout, result)
+    b = _basis(line, basis)
+    layout = _place(line, m, b, mth)
+    return PlacementResult(layout, _operate(line, m, b, layout, mth, None))
 
 
 @dataclass(frozen=True)
 class CapacityResult:
-    """Largest throughput a line carries within its limits."""
+    """Largest throughput a line carries within its limits.
+
+    ``throughput`` is measured at ``basis`` (delivery or entry); ``result`` is
+    the steady state at the capacity; ``limits`` are the violations just above
+    it (what binds).
+    """
 
     throughput: StandardVolumeFlow
-    mass_flow: float
+    basis: str
     result: LineResult
     limits: tuple[str, ...]
 
 
 def max_throughput(scenario: ScenarioLike, *, month: int | None = None,
-                   rtol: float = CAPACITY_RTOL) -> CapacityResult:
+                   basis: str | None = None, rtol: float = CAPACITY_RTOL) -> CapacityResult:
     """The largest throughput within MAOP, minimum delivery and suction pressures and power.
 
     The station layout is held fixed (see :func:`simulate`). Bisection on the
-    entry mass flow to ``rtol``; ``limits`` are the violations just above the
-    capacity (what binds).
+    entry mass flow to ``rtol``; the capacity is reported at the basis asked
+    for (delivered flow, by default for a delivery-basis scenario).
     """
     line = _line(scenario)
     layout = station_layout(line)
@@ -158,15 +238,15 @@ def max_throughput(scenario: ScenarioLike, *, month: int | None = None,
     def run(m: float) -> LineResult:
         return march_line(line, m, layout, mth, fast)[0]
 
-    lo, hi = 0.0, line.mass_flow()
+    lo, hi = 0.0, line.mass_flow() * 1.05
     lo_res: LineResult | None = None
     hi_res = run(hi)
     while hi_res.feasible:
         lo, lo_res = hi, hi_res
         hi *= 1.5
-        hi_res = run(hi)
         if hi > 1e3 * line.mass_flow():
             raise InfeasibleError("capacity search diverged: no limit binds")
+        hi_res = run(hi)
     if lo_res is None:
         lo = hi * 0.01
         lo_res = run(lo)
@@ -180,5 +260,7 @@ def max_throughput(scenario: ScenarioLike, *, month: int | None = None,
             lo, lo_res = mid, res
         else:
             hi, hi_res = mid, res
-    final, _ = march_line(line, lo, layout, mth)
-    return CapacityResult(final.throughput, lo, final, hi_res.violations)
+    final = march_line(line, lo, layout, mth)[0]
+    b = _basis(line, basis)
+    q = final.delivered if b == "delivery" else final.throughput
+    return CapacityResult(q, b, final, hi_res.violations)
