@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -35,7 +35,7 @@ err_console = Console(stderr=True)
 DEFAULT_SCENARIO = "power_of_siberia_2"
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     json = "json"
 
@@ -205,7 +205,10 @@ def stations(
         return
     res = placement.result
     spacing = placement.spacing
-    out = {
+    per_section = {sec.name: sum(1 for s in placement.stations
+                                 if line.section_at(s.chainage).name == sec.name)
+                   for sec in line.sections}
+    out: dict[str, Any] = {
         "stations": placement.count,
         "throughput_bcm_per_yr": res.throughput.value * SECONDS_PER_CONTRACT_YEAR / 1e9,
         "reference": res.throughput.reference.name,
@@ -214,9 +217,7 @@ def stations(
         "mean_spacing_km": sum(spacing) / len(spacing) / 1e3 if spacing else None,
         "chainages_km": [s.chainage / 1e3 for s in placement.stations],
         "units_installed": [s.units_installed for s in placement.stations],
-        "sections": {sec.name: sum(1 for s in placement.stations
-                                   if line.section_at(s.chainage).name == sec.name)
-                     for sec in line.sections},
+        "sections": per_section,
         "fuel_percent": 100 * res.fuel_share,
         "shaft_power_MW": res.total_power / 1e6,
         "delivery_pressure_MPa": res.delivery_pressure / 1e6,
@@ -230,7 +231,7 @@ def stations(
     if spacing:
         console.print(f"spacing {out['min_spacing_km']:.0f}-{out['max_spacing_km']:.0f} km "
                       f"(mean {out['mean_spacing_km']:.0f} km); per section: "
-                      + ", ".join(f"{k} {v}" for k, v in out["sections"].items()))
+                      + ", ".join(f"{k} {v}" for k, v in per_section.items()))
     console.print(_stations_table(res))
 
 

@@ -4,6 +4,7 @@ a fast surrogate for hot loops, viscosity, and ISO 6976 calorific values."""
 from trunkline.gas.components import COMPONENTS, Component, canonical_name, normalise_composition
 from trunkline.gas.eos import EOS_NAMES, R_MOLAR, StateProperties
 from trunkline.gas.gas import Gas
+from trunkline.gas.ideal import IdealGas
 from trunkline.gas.surrogate import DEFAULT_ENVELOPE, Envelope, GasSurrogate
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "Envelope",
     "Gas",
     "GasSurrogate",
+    "IdealGas",
     "StateProperties",
     "canonical_name",
     "normalise_composition",

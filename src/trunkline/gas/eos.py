@@ -28,13 +28,21 @@ import pyaga8
 from trunkline.errors import InputError, OutOfRangeError
 from trunkline.gas.components import COMPONENTS
 
-__all__ = ["EOS_NAMES", "EosName", "ReferenceEos", "StateProperties", "evaluate"]
+__all__ = [
+    "EOS_GAS_CONSTANT", "EOS_NAMES", "EosName", "ReferenceEos", "StateProperties", "evaluate",
+]
 
 EosName = Literal["gerg2008", "detail"]
 EOS_NAMES: Final[tuple[str, ...]] = ("gerg2008", "detail")
 
 #: Molar gas constant R [J/(mol·K)], CODATA 2018 exact value.
 R_MOLAR: Final = 8.314462618
+
+#: Gas constant each equation was fitted with [J/(mol·K)]: GERG-2008 uses
+#: 8.314472 (Kunz & Wagner 2012, sect. 4.1); the DETAIL code of pyaga8 (NIST
+#: AGA8 port) uses 8.31451 (AGA Report No. 8, 1994). Densities computed from Z
+#: must use the same value to stay consistent with the EOS (1e-6 relative).
+EOS_GAS_CONSTANT: Final = {"gerg2008": 8.314472, "detail": 8.31451}
 
 _AGA8_BY_NAME: Final = {c.name: c.aga8 for c in COMPONENTS}
 
@@ -88,6 +96,8 @@ class ReferenceEos:
         self._eos.calc_molar_mass()
         #: molar mass [kg/mol]
         self.molar_mass: float = float(self._eos.mm) * 1e-3
+        #: the gas constant of this equation [J/(mol·K)]
+        self.gas_constant: float = EOS_GAS_CONSTANT[self.name]
 
     def _density(self) -> None:
         if self.name == "gerg2008":

@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from trunkline.gas import iso6976
 from trunkline.gas.components import COMPONENTS, normalise_composition
-from trunkline.gas.eos import R_MOLAR, ReferenceEos, StateProperties, evaluate
+from trunkline.gas.eos import ReferenceEos, StateProperties, evaluate
 from trunkline.gas.surrogate import DEFAULT_ENVELOPE, Envelope, GasSurrogate
 from trunkline.gas.viscosity import lee_gonzalez_eakin
 from trunkline.units import ReferenceCondition, get_reference
@@ -70,12 +70,12 @@ class Gas:
 
     @property
     def specific_gas_constant(self) -> float:
-        """R/M [J/(kg·K)]."""
-        return R_MOLAR / self.molar_mass
+        """R/M [J/(kg·K)] with the EOS' own gas constant."""
+        return self._eos.gas_constant / self.molar_mass
 
     @cached_property
     def relative_density_ideal(self) -> float:
-        """Ideal relative density (specific gravity) M/M_air, M_air = 28.9626 g/mol (ISO 6976:2016)."""
+        """Ideal relative density M/M_air, M_air = 28.96546 g/mol (ISO 6976:2016)."""
         return self.molar_mass / iso6976.M_AIR
 
     @cached_property

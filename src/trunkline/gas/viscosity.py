@@ -45,6 +45,7 @@ The function accepts temperatures in [:data:`T_MIN`, :data:`T_MAX`] = [220, 450]
 
 from __future__ import annotations
 
+import math
 from typing import Final, overload
 
 import numpy as np
@@ -52,7 +53,7 @@ import numpy.typing as npt
 
 from trunkline.errors import InputError, OutOfRangeError
 
-__all__ = ["T_MAX", "T_MIN", "lee_gonzalez_eakin"]
+__all__ = ["T_MAX", "T_MIN", "lee_gonzalez_eakin", "lee_gonzalez_eakin_scalar"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -139,3 +140,17 @@ def lee_gonzalez_eakin(t: npt.ArrayLike, density: npt.ArrayLike,
 def _first(arr: FloatArray, mask: npt.NDArray[np.bool_]) -> float:
     """First element of ``arr`` where ``mask`` holds, for error messages."""
     return float(arr[mask].flat[0])
+
+
+def lee_gonzalez_eakin_scalar(t: float, density: float, molar_mass: float) -> float:
+    """The same correlation as :func:`lee_gonzalez_eakin` for one state, on plain floats.
+
+    For marching loops (no argument checks; the caller guarantees a valid
+    state). T [K], ρ [kg/m³], M [kg/mol] → μ [Pa·s].
+    """
+    tr = t * _RANKINE_PER_KELVIN
+    m = molar_mass * 1e3
+    k = (9.4 + 0.02 * m) * tr**1.5 / (209.0 + 19.0 * m + tr)
+    x = 3.5 + 986.0 / tr + 0.01 * m
+    y = 2.4 - 0.2 * x
+    return float(1e-4 * k * math.exp(x * (density * 1e-3) ** y) * _PA_S_PER_CP)

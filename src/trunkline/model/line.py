@@ -211,7 +211,8 @@ class Trunkline:
 
     def elevation_at(self, chainage: npt.ArrayLike) -> FloatArray:
         """Elevation [m] at chainage, linear between waypoints."""
-        return np.interp(chainage, self.waypoint_chainage, self.waypoint_elevation)
+        x = np.asarray(chainage, dtype=float)
+        return np.asarray(np.interp(x, self.waypoint_chainage, self.waypoint_elevation))
 
     def section_bounds(self) -> list[tuple[float, float, PipeSection]]:
         """(start chainage, end chainage, section) for each section."""

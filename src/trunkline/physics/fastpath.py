@@ -1,6 +1,6 @@
 """Scalar fast paths of correlations called inside marching loops.
 
-A march along a pipeline evaluates friction and viscosity once per
+A march along a pipeline evaluates friction once per
 right-hand-side call, one state at a time; numpy's per-call overhead (tens of
 µs) would then dominate. These functions evaluate the *same* correlations as
 their vectorised, validated counterparts with plain ``math`` on floats, without
@@ -9,7 +9,6 @@ checks that each agrees with its counterpart to 1e-12 relative.
 
 * :func:`darcy_friction_scalar` ↔ :func:`trunkline.physics.friction.darcy_friction`
   (laws "colebrook", "nikuradse", "hofer"; other laws fall back to the vectorised one).
-* :func:`lee_gonzalez_eakin_scalar` ↔ :func:`trunkline.gas.viscosity.lee_gonzalez_eakin`.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from typing import Final
 
 from trunkline.physics import friction as _friction
 
-__all__ = ["darcy_friction_scalar", "lee_gonzalez_eakin_scalar"]
+__all__ = ["darcy_friction_scalar"]
 
 _LN10: Final = math.log(10.0)
 
@@ -78,13 +77,3 @@ def darcy_friction_scalar(re: float, rel_roughness: float, law: str = "colebrook
         return lam
     w = (re - lo) / (hi - lo)
     return (1.0 - w) * lam + w * turb(re, rel_roughness)
-
-
-def lee_gonzalez_eakin_scalar(t: float, density: float, molar_mass: float) -> float:
-    """Lee-Gonzalez-Eakin viscosity [Pa·s] of one state (T [K], ρ [kg/m³], M [kg/mol])."""
-    tr = t * 1.8
-    m = molar_mass * 1e3
-    k = (9.4 + 0.02 * m) * tr**1.5 / (209.0 + 19.0 * m + tr)
-    x = 3.5 + 986.0 / tr + 0.01 * m
-    y = 2.4 - 0.2 * x
-    return float(1e-7 * k * math.exp(x * (density * 1e-3) ** y))

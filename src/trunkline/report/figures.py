@@ -7,10 +7,10 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from trunkline.io import atomic_path  # noqa: E402
-from trunkline.solve import LineResult  # noqa: E402
+from trunkline.io import atomic_path
+from trunkline.solve import LineResult
 
 __all__ = ["plot_line_profile"]
 

@@ -1,6 +1,15 @@
 """Solvers: steady state of a trunkline (march through pipes and stations) and studies."""
 
-from trunkline.solve.line import LineResult, MarchOptions, StationResult, march_line
+from trunkline.solve.line import (
+    Fluid,
+    LineResult,
+    MarchOptions,
+    PipeGeometry,
+    PipeResult,
+    StationResult,
+    march_line,
+    steady_pipe,
+)
 from trunkline.solve.studies import (
     CapacityResult,
     PlacementResult,
@@ -13,8 +22,11 @@ from trunkline.solve.studies import (
 
 __all__ = [
     "CapacityResult",
+    "Fluid",
     "LineResult",
     "MarchOptions",
+    "PipeGeometry",
+    "PipeResult",
     "PlacementResult",
     "StationResult",
     "march_line",
@@ -23,4 +35,5 @@ __all__ = [
     "resolve_throughput",
     "simulate",
     "station_layout",
+    "steady_pipe",
 ]

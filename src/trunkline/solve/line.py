@@ -29,10 +29,11 @@ Mass is conserved exactly: entry = delivery + Σ fuel.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, ClassVar, Final, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -41,11 +42,10 @@ from scipy.optimize import brentq
 
 from trunkline.errors import InfeasibleError, InputError, OutOfRangeError
 from trunkline.gas import Gas, GasSurrogate
-from trunkline.gas.eos import R_MOLAR
 from trunkline.io import write_json, write_table
 from trunkline.model import GRAVITY, PipeSection, Station, StationTemplate, Trunkline
 from trunkline.physics.compressor import gas_turbine_fuel, real_gas_polytropic
-from trunkline.physics.fastpath import darcy_friction_scalar, lee_gonzalez_eakin_scalar
+from trunkline.physics.fastpath import darcy_friction_scalar
 from trunkline.units import StandardVolumeFlow
 
 _STATION_UNITS = {
@@ -56,10 +56,14 @@ _STATION_UNITS = {
 }
 
 __all__ = [
+    "Fluid",
     "LineResult",
     "MarchOptions",
+    "PipeGeometry",
+    "PipeResult",
     "StationResult",
     "march_line",
+    "steady_pipe",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -112,32 +116,67 @@ class StationResult:
     power_limited: bool
 
 
-class _LineRhs:
-    """Right-hand side of the pipe ODE for one pipe interval (scalar, fast path)."""
+class Fluid(Protocol):
+    """What the pipe march needs of a gas: a scalar state lookup and a viscosity.
 
-    def __init__(self, sur: GasSurrogate, sec: PipeSection, mass_flow: float, slope: float,
-                 ground_t: float, isothermal: bool) -> None:
-        self.sur = sur
+    Implemented by :class:`~trunkline.gas.GasSurrogate` (real gas) and
+    :class:`~trunkline.gas.IdealGas` (Z = 1, constant μ, for comparisons).
+    """
+
+    molar_mass: float
+    gas_constant: float
+
+    def point(self, p: float, t: float) -> tuple[float, float, float, float, float]: ...
+
+    def viscosity_at(self, t: float, density: float) -> float: ...
+
+
+@dataclass(frozen=True)
+class PipeGeometry:
+    """One pipe for the march (SI): bore, outside diameter, roughness, slope, ground."""
+
+    inner_diameter: float
+    roughness: float
+    outside_diameter: float | None = None
+    slope: float = 0.0
+    heat_transfer_coefficient: float = 0.0
+    ground_temperature: float = 288.15
+    friction_law: str = "colebrook"
+
+    @property
+    def area(self) -> float:
+        return math.pi * self.inner_diameter**2 / 4.0
+
+
+class _PipeRhs:
+    """Right-hand side of the steady pipe ODE in (p, T, linepack) along x (scalar path)."""
+
+    def __init__(self, fluid: Fluid, pipe: PipeGeometry, mass_flow: float, isothermal: bool,
+                 acceleration: bool = True) -> None:
+        self.fluid = fluid
         self.m = mass_flow
-        self.d = sec.inner_diameter
-        self.area = sec.area
+        self.d = pipe.inner_diameter
+        self.area = pipe.area
         self.g_flux = mass_flow / self.area
-        self.rel_rough = sec.roughness / self.d
-        self.law = sec.friction_law
-        self.slope = slope
-        self.ground_t = ground_t
-        self.u_perim = sec.heat_transfer_coefficient * math.pi * sec.outside_diameter
+        self.rel_rough = pipe.roughness / self.d
+        self.law = pipe.friction_law
+        self.slope = pipe.slope
+        self.ground_t = pipe.ground_temperature
+        self.u_perim = pipe.heat_transfer_coefficient * math.pi * (
+            pipe.outside_diameter or pipe.inner_diameter)
         self.isothermal = isothermal
-        self.molar_mass = sur.molar_mass
+        self.acc = 1.0 if acceleration else 0.0
+        self.molar_mass = fluid.molar_mass
+        self.gas_constant = fluid.gas_constant
 
     def __call__(self, x: float, y: FloatArray) -> FloatArray:
         p, t = float(y[0]), float(y[1])
-        z, zp, zt, cp, jt = self.sur.point(p, t)
-        rho = p * self.molar_mass / (z * R_MOLAR * t)
+        z, zp, zt, cp, jt = self.fluid.point(p, t)
+        rho = p * self.molar_mass / (z * self.gas_constant * t)
         rho_p = rho * (1.0 / p - zp / z)
         rho_t = -rho * (1.0 / t + zt / z)
-        g2 = self.g_flux * self.g_flux
-        mu = lee_gonzalez_eakin_scalar(t, rho, self.molar_mass)
+        g2 = self.g_flux * self.g_flux * self.acc
+        mu = self.fluid.viscosity_at(t, rho)
         re = abs(self.g_flux) * self.d / mu
         lam = darcy_friction_scalar(re, self.rel_rough, self.law)
         b1 = -lam * self.g_flux * abs(self.g_flux) / (2.0 * self.d * rho) \
@@ -145,7 +184,7 @@ class _LineRhs:
         a11 = 1.0 - g2 * rho_p / (rho * rho)
         a12 = -g2 * rho_t / (rho * rho)
         if self.isothermal:
-            dp = (b1 - a12 * 0.0) / a11
+            dp = b1 / a11
             dt = 0.0
         else:
             q = self.u_perim * (t - self.ground_t) / self.m if self.m > 0 else 0.0
@@ -156,6 +195,61 @@ class _LineRhs:
             dp = (b1 * a22 - a12 * b2) / det
             dt = (a11 * b2 - a21 * b1) / det
         return np.array([dp, dt, rho * self.area])
+
+
+@dataclass(frozen=True)
+class PipeResult:
+    """Steady profile of one pipe (SI arrays along x)."""
+
+    x: FloatArray
+    pressure: FloatArray
+    temperature: FloatArray
+    linepack: float
+    steps: int
+
+    @property
+    def outlet_pressure(self) -> float:
+        return float(self.pressure[-1])
+
+    @property
+    def outlet_temperature(self) -> float:
+        return float(self.temperature[-1])
+
+
+def steady_pipe(fluid: Fluid, p_in: float, t_in: float, mass_flow: float, length: float,
+                pipe: PipeGeometry, *, isothermal: bool = False, acceleration: bool = True,
+                rtol: float = 1e-10, max_step: float = float("inf")) -> PipeResult:
+    """Steady flow through one pipe, integrated with error control (see module docs).
+
+    Args:
+        fluid: a gas surrogate (``gas.surrogate()``) or an :class:`IdealGas`.
+        p_in, t_in: inlet pressure [Pa] and temperature [K].
+        mass_flow: [kg/s], > 0 (flow from inlet to outlet).
+        length: [m]; pipe: geometry, slope dz/dx, ground heat exchange, friction law.
+        isothermal: hold T at ``t_in`` (no energy equation).
+        acceleration: include the kinetic (acceleration) term of the momentum balance.
+
+    Raises:
+        InputError: non-positive inputs; OutOfRangeError: the state leaves the
+        fluid's range (e.g. the pressure collapses for too large a flow).
+    """
+    from trunkline.solve.ode import dopri45
+
+    for name, v in (("p_in", p_in), ("t_in", t_in), ("mass_flow", mass_flow),
+                    ("length", length), ("inner_diameter", pipe.inner_diameter)):
+        if not v > 0:
+            raise InputError("must be positive", element="steady_pipe", field=name, value=v,
+                             expected="> 0")
+    rhs = _PipeRhs(fluid, pipe, mass_flow, isothermal, acceleration)
+    res = dopri45(rhs, 0.0, np.array([p_in, t_in, 0.0]), length, rtol=rtol,
+                  atol=np.array([rtol * p_in, rtol * t_in, rtol * 1e3]), h0=min(1e3, length),
+                  max_step=max_step,
+                  event=lambda y: float(y[0]) - P_COLLAPSE * 1e-3)
+    if res.event:
+        raise OutOfRangeError("pressure collapses inside the pipe", element="steady_pipe",
+                              field="mass_flow", value=mass_flow,
+                              expected="a flow the pipe can carry from this inlet pressure")
+    return PipeResult(res.x, res.y[:, 0], res.y[:, 1], float(res.y[-1, 2]), res.steps)
 
 
 @dataclass(frozen=True)
@@ -185,7 +279,7 @@ class LineResult:
     complete: bool
     month: int | None
 
-    UNITS = {
+    UNITS: ClassVar[dict[str, str]] = {
         "chainage": "m", "elevation": "m", "pressure": "Pa", "temperature": "K",
         "density": "kg/m3", "velocity": "m/s", "z": "-", "mass_flow": "kg/s",
         "ground_temperature": "K", "maop": "Pa",
@@ -306,7 +400,7 @@ class _PointGas:
         key = (float(p), float(t))  # type: ignore[arg-type]
         if key != self._key:
             z, _, _, cp, jt = self.sur.point(*key)
-            rho = key[0] * self.sur.molar_mass / (z * R_MOLAR * key[1])
+            rho = key[0] * self.sur.molar_mass / (z * self.sur.gas_constant * key[1])
             self._key, self._val = key, (rho, cp, jt)
         return self._val
 
@@ -358,7 +452,7 @@ def _compress(gas_sur: GasSurrogate, ncv_mass: float, design: StationTemplate, n
             p_d = float(brentq(lambda pd: work(pd)[0] - target, p_s * (1 + 1e-12), p_set,
                                xtol=1e-3, rtol=1e-12))
             w, head, t_d = work(p_d)
-    running = int(math.ceil(shaft / design.unit_power - 1e-9)) if shaft > 0 else 0
+    running = math.ceil(shaft / design.unit_power - 1e-9) if shaft > 0 else 0
     m_c = m_in - fuel
     t_out = min(t_d, design.aftercooler_temperature) if t_d > design.aftercooler_temperature \
         else t_d
@@ -388,7 +482,7 @@ class _State:
 def _record(st: _State, line: Trunkline, sur: GasSurrogate, sec: PipeSection, month: int | None,
             xs: FloatArray, ps: FloatArray, ts: FloatArray) -> None:
     z = sur.z(ps, ts)
-    rho = ps * sur.molar_mass / (z * R_MOLAR * ts)
+    rho = ps * sur.molar_mass / (z * sur.gas_constant * ts)
     r = st.rows
     r["chainage"].extend(xs.tolist())
     r["section"].extend([sec.name] * len(xs))
@@ -418,13 +512,16 @@ def _pipe(line: Trunkline, sur: GasSurrogate, st: _State, x_end: float, month: i
     ch = line.waypoint_chainage
     el = line.waypoint_elevation
     atol = np.array([PRESSURE_TOL, 1e-5, 1.0])
-    for a, b in zip(pts, pts[1:], strict=False):
+    for a, b in itertools.pairwise(pts):
         if b - a <= 0:
             continue
         sec = line.section_at(0.5 * (a + b))
         k = int(np.searchsorted(ch, 0.5 * (a + b))) - 1
         slope = float((el[k + 1] - el[k]) / (ch[k + 1] - ch[k]))
-        rhs = _LineRhs(sur, sec, st.m, slope, sec.ground_temperature_at(month), opts.isothermal)
+        geom = PipeGeometry(sec.inner_diameter, sec.roughness, sec.outside_diameter, slope,
+                            sec.heat_transfer_coefficient, sec.ground_temperature_at(month),
+                            sec.friction_law)
+        rhs = _PipeRhs(sur, geom, st.m, opts.isothermal)
         floor = P_COLLAPSE if event_p is None else max(event_p, P_COLLAPSE)
 
         def event(y: FloatArray, floor: float = floor) -> float:

@@ -10,6 +10,7 @@ because fuel is nearly proportional to flow.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -180,7 +181,7 @@ class PlacementResult:
     def spacing(self) -> list[float]:
         """Distances between consecutive stations [m]."""
         ch = [s.chainage for s in self.stations]
-        return [b - a for a, b in zip(ch, ch[1:], strict=False)]
+        return [b - a for a, b in itertools.pairwise(ch)]
 
 
 def place_stations(scenario: ScenarioLike, throughput: ThroughputLike = None, *,
