@@ -155,7 +155,20 @@ def test_colebrook_monotonic(log_re: float, rel: float) -> None:
 # -- darcy_friction ------------------------------------------------------------------------
 
 def test_registry_keys() -> None:
-    assert set(fr.FRICTION_LAWS) == {"colebrook", "nikuradse", "hofer", "smooth", "rough"}
+    assert set(fr.FRICTION_LAWS) == {"colebrook", "prandtl-colebrook", "nikuradse", "hofer",
+                                     "smooth", "rough"}
+
+
+def test_prandtl_colebrook_is_colebrook_with_371() -> None:
+    # Same equation with divisor 3.71 (DVGW GW 303-1 / STANET form): check its residual.
+    re = np.array([4e3, 1e5, 2.24e6, 1e8])
+    rel = np.array([0.0, 1e-4, 2.25e-3, 1e-5])
+    lam = np.asarray(fr.prandtl_colebrook(re, rel))
+    residual = 1 / np.sqrt(lam) + 2 * np.log10(rel / 3.71 + 2.51 / (re * np.sqrt(lam)))
+    np.testing.assert_allclose(residual, 0.0, atol=1e-12)
+    # slightly below the 3.7 form in rough flow, equal for a smooth pipe
+    assert np.all(lam[1:] < np.asarray(fr.colebrook(re[1:], rel[1:])))
+    assert lam[0] == pytest.approx(fr.colebrook(re[0], rel[0]), rel=1e-14)
 
 
 @pytest.mark.parametrize("law", sorted(fr.FRICTION_LAWS))

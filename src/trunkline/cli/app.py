@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from trunkline import __version__
@@ -61,7 +62,9 @@ def _throughput(text: str | None) -> str | float | None:
 
 
 def _fail(exc: TrunklineError) -> None:
-    err_console.print(f"[bold red]error:[/] {exc}")
+    # The message is printed as it is: escaped (it may contain "[...]", which rich
+    # would take for markup) and not wrapped (a path or value must stay whole).
+    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
     raise typer.Exit(code=2)
 
 

@@ -8,7 +8,8 @@ argument checks (the caller guarantees valid states). ``tests/physics/test_fastp
 checks that each agrees with its counterpart to 1e-12 relative.
 
 * :func:`darcy_friction_scalar` ↔ :func:`trunkline.physics.friction.darcy_friction`
-  (laws "colebrook", "nikuradse", "hofer"; other laws fall back to the vectorised one).
+  (laws "colebrook", "prandtl-colebrook", "nikuradse", "hofer"; other laws fall back
+  to the vectorised one).
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ __all__ = ["darcy_friction_scalar"]
 _LN10: Final = math.log(10.0)
 
 
-def _colebrook(re: float, rel: float) -> float:
-    """Colebrook-White, 1/√λ = −2·log10(ε/(3.7D) + 2.51/(Re·√λ)), Newton on x = 1/√λ."""
-    a = rel / _friction.COLEBROOK_ROUGHNESS_DIVISOR
+def _colebrook_divisor(re: float, rel: float, divisor: float) -> float:
+    """Colebrook-White, 1/√λ = −2·log10(ε/(divisor·D) + 2.51/(Re·√λ)), Newton on 1/√λ."""
+    a = rel / divisor
     b = _friction.COLEBROOK_RE_COEFFICIENT / re
     # start: Swamee & Jain (1976) explicit approximation
     x = -2.0 * math.log10(a + 5.74 / re**0.9)
@@ -39,6 +40,14 @@ def _colebrook(re: float, rel: float) -> float:
         if abs(dx) <= 1e-15 * abs(x):
             break
     return 1.0 / (x * x)
+
+
+def _colebrook(re: float, rel: float) -> float:
+    return _colebrook_divisor(re, rel, _friction.COLEBROOK_ROUGHNESS_DIVISOR)
+
+
+def _prandtl_colebrook(re: float, rel: float) -> float:
+    return _colebrook_divisor(re, rel, _friction.ROUGH_PIPE_ROUGHNESS_DIVISOR)
 
 
 def _nikuradse(re: float, rel: float) -> float:
@@ -56,6 +65,7 @@ def _hofer(re: float, rel: float) -> float:
 
 _TURBULENT: Final[dict[str, Callable[[float, float], float]]] = {
     "colebrook": _colebrook,
+    "prandtl-colebrook": _prandtl_colebrook,
     "nikuradse": _nikuradse,
     "hofer": _hofer,
 }

@@ -116,6 +116,16 @@ class StationResult:
     power_limited: bool
 
 
+#: A march stops as collapsed when the pressure falls below this share of its inlet value.
+COLLAPSE_FRACTION: Final = 0.02
+#: 1 − v²/c_T² below which the flow is taken as choked (the steady model's singular point).
+CHOKE_MARGIN: Final = 0.05
+
+
+class _Choked(ArithmeticError):
+    """The flow reached the (isothermal) speed of sound: no steady subsonic solution."""
+
+
 class Fluid(Protocol):
     """What the pipe march needs of a gas: a scalar state lookup and a viscosity.
 
@@ -183,6 +193,8 @@ class _PipeRhs:
             - rho * GRAVITY * self.slope
         a11 = 1.0 - g2 * rho_p / (rho * rho)
         a12 = -g2 * rho_t / (rho * rho)
+        if a11 < CHOKE_MARGIN:  # v approaches the isothermal speed of sound
+            raise _Choked
         if self.isothermal:
             dp = b1 / a11
             dt = 0.0
@@ -241,14 +253,20 @@ def steady_pipe(fluid: Fluid, p_in: float, t_in: float, mass_flow: float, length
             raise InputError("must be positive", element="steady_pipe", field=name, value=v,
                              expected="> 0")
     rhs = _PipeRhs(fluid, pipe, mass_flow, isothermal, acceleration)
-    res = dopri45(rhs, 0.0, np.array([p_in, t_in, 0.0]), length, rtol=rtol,
-                  atol=np.array([rtol * p_in, rtol * t_in, rtol * 1e3]), h0=min(1e3, length),
-                  max_step=max_step,
-                  event=lambda y: float(y[0]) - P_COLLAPSE * 1e-3)
+    z0 = fluid.point(p_in, t_in)[0]
+    pack_scale = p_in * fluid.molar_mass / (z0 * fluid.gas_constant * t_in) * pipe.area * length
+    collapsed = OutOfRangeError("pressure collapses inside the pipe", element="steady_pipe",
+                                field="mass_flow", value=mass_flow,
+                                expected="a flow the pipe can carry from this inlet pressure")
+    try:
+        res = dopri45(rhs, 0.0, np.array([p_in, t_in, 0.0]), length, rtol=rtol,
+                      atol=np.array([rtol * p_in, rtol * t_in, rtol * pack_scale]),
+                      h0=min(1e3, length), max_step=max_step,
+                      event=lambda y: float(y[0]) - COLLAPSE_FRACTION * p_in)
+    except (_Choked, OutOfRangeError):
+        raise collapsed from None
     if res.event:
-        raise OutOfRangeError("pressure collapses inside the pipe", element="steady_pipe",
-                              field="mass_flow", value=mass_flow,
-                              expected="a flow the pipe can carry from this inlet pressure")
+        raise collapsed
     return PipeResult(res.x, res.y[:, 0], res.y[:, 1], float(res.y[-1, 2]), res.steps)
 
 
@@ -530,7 +548,7 @@ def _pipe(line: Trunkline, sur: GasSurrogate, st: _State, x_end: float, month: i
         try:
             res = dopri45(rhs, a, np.array([st.p, st.t, st.pack]), b, rtol=opts.rtol,
                           atol=atol, h0=min(2e3, b - a), max_step=opts.max_step, event=event)
-        except OutOfRangeError:
+        except (OutOfRangeError, _Choked):
             st.collapsed = True
             return False
         xs, ys = res.x, res.y
