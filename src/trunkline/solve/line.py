@@ -564,8 +564,7 @@ def _pipe(line: Trunkline, sur: GasSurrogate, st: _State, x_end: float, month: i
     return False
 
 
-def _discharge_setpoint(line: Trunkline, x: float) -> float:
-    design = line.station_design
+def _discharge_setpoint(line: Trunkline, x: float, design: StationTemplate) -> float:
     maop = line.section_at(x).maop
     return min(design.discharge_pressure or maop, maop)
 
@@ -596,9 +595,10 @@ def march_line(line: Trunkline, mass_flow: float, stations: tuple[Station, ...] 
     fixed = list(stations or ())
     violations: list[str] = []
 
-    def operate(name: str, units: int | None) -> None:
-        p_set = _discharge_setpoint(line, st.x)
-        if units is None:  # placing: size to need
+    def operate(name: str, station: Station | None) -> None:
+        design = station.design if station is not None else line.station_design
+        p_set = _discharge_setpoint(line, st.x, design)
+        if station is None:  # placing: size to need
             res = _compress(sur, ncv, design, name, st.x, 10**6, math.inf, st.m, st.p, st.t,
                             p_set, opts)
             need = res.units_running
@@ -612,10 +612,9 @@ def march_line(line: Trunkline, mass_flow: float, stations: tuple[Station, ...] 
                                    "power_available": power})
             placed.append(Station(name, st.x, units, design))
         else:
-            power = max(units - design.spare_units, 0) * design.unit_power
             try:
-                res = _compress(sur, ncv, design, name, st.x, units, power, st.m, st.p, st.t,
-                                p_set, opts)
+                res = _compress(sur, ncv, design, name, st.x, station.units_installed,
+                                station.power_available, st.m, st.p, st.t, p_set, opts)
             except OutOfRangeError as exc:
                 violations.append(f"{name}: compression leaves the gas property range ({exc})")
                 st.collapsed = True
@@ -636,7 +635,7 @@ def march_line(line: Trunkline, mass_flow: float, stations: tuple[Station, ...] 
                 np.array([st.t]))
 
     if place:
-        if line.entry_pressure < _discharge_setpoint(line, 0.0) - PRESSURE_TOL:
+        if line.entry_pressure < _discharge_setpoint(line, 0.0, design) - PRESSURE_TOL:
             sec = line.section_at(0.0)
             _record(st, line, sur, sec, month, np.array([0.0]), np.array([st.p]),
                     np.array([st.t]))
@@ -681,7 +680,7 @@ def march_line(line: Trunkline, mass_flow: float, stations: tuple[Station, ...] 
                 _pipe(line, sur, st, s.chainage, month, opts)
                 if st.collapsed:
                     break
-            operate(s.name, s.units_installed)
+            operate(s.name, s)
             if st.collapsed:
                 break
         if not st.collapsed and st.x < total:
