@@ -82,6 +82,7 @@ def _line_figures(line: Trunkline, res: LineResult) -> dict[str, Any]:
         "throughput_mcm_per_d": q * SECONDS_PER_DAY / 1e6,
         "mass_flow_kg_s": res.mass_flow,
         "delivered_bcm_per_yr": res.delivered_mass_flow / rho * SECONDS_PER_CONTRACT_YEAR / 1e9,
+        "delivered_mcm_per_d": res.delivered_mass_flow / rho * SECONDS_PER_DAY / 1e6,
         "length_km": s["length"] / 1e3,
         "entry_pressure_MPa": s["entry_pressure"] / 1e6,
         "delivery_pressure_MPa": s["delivery_pressure"] / 1e6,
@@ -111,10 +112,11 @@ def _summary_table(fig: dict[str, Any]) -> Table:
     t.add_column("quantity")
     t.add_column("value", justify="right")
     rows = [
-        ("throughput", f"{fig['throughput_bcm_per_yr']:.2f} bcm/yr = "
-                       f"{fig['throughput_mcm_per_d']:.1f} mcm/d @ {fig['reference']}"),
-        ("entry mass flow", f"{fig['mass_flow_kg_s']:.1f} kg/s"),
-        ("delivered", f"{fig['delivered_bcm_per_yr']:.2f} bcm/yr"),
+        ("delivered", f"{fig['delivered_bcm_per_yr']:.2f} bcm/yr = "
+                      f"{fig['delivered_mcm_per_d']:.1f} mcm/d"),
+        ("reference condition", fig["reference"]),
+        ("entry flow (incl. fuel)", f"{fig['throughput_bcm_per_yr']:.2f} bcm/yr = "
+                                    f"{fig['mass_flow_kg_s']:.1f} kg/s"),
         ("route length", f"{fig['length_km']:.0f} km"),
         ("entry / delivery pressure", f"{fig['entry_pressure_MPa']:.2f} / "
                                       f"{fig['delivery_pressure_MPa']:.2f} MPa "
@@ -137,19 +139,20 @@ def _summary_table(fig: dict[str, Any]) -> Table:
     ok = fig["feasible"]
     t.add_row("feasible", "[green]yes[/]" if ok else "[red]NO[/]")
     for v in fig["violations"][:8]:
-        t.add_row("  limit hit", f"[red]{v}[/]")
+        t.add_row("  limit hit", f"[red]{escape(v)}[/]")
     return t
 
 
 def _stations_table(res: LineResult) -> Table:
     t = Table(title="compressor stations", header_style="bold")
-    for col in ("station", "km", "suction MPa", "discharge MPa", "ratio", "T out °C",
-                "power MW", "units run/inst", "fuel kg/s"):
-        t.add_column(col, justify="right")
+    for col in ("station", "km", "p_s MPa", "p_d MPa", "ratio", "T_d °C", "T_out °C", "MW",
+                "units", "fuel kg/s"):
+        t.add_column(col, justify="right", no_wrap=True)
     for s in res.station_results:
-        t.add_row(s.name, f"{s.chainage / 1e3:.0f}", f"{s.suction_pressure / 1e6:.2f}",
+        t.add_row(escape(s.name), f"{s.chainage / 1e3:.0f}", f"{s.suction_pressure / 1e6:.2f}",
                   f"{s.discharge_pressure / 1e6:.2f}", f"{s.ratio:.3f}",
-                  f"{s.discharge_temperature - 273.15:.1f}→{s.outlet_temperature - 273.15:.1f}",
+                  f"{s.discharge_temperature - 273.15:.1f}",
+                  f"{s.outlet_temperature - 273.15:.1f}",
                   f"{s.shaft_power / 1e6:.1f}", f"{s.units_running}/{s.units_installed}",
                   f"{s.fuel:.2f}")
     return t
@@ -213,7 +216,8 @@ def stations(
                    for sec in line.sections}
     out: dict[str, Any] = {
         "stations": placement.count,
-        "throughput_bcm_per_yr": res.throughput.value * SECONDS_PER_CONTRACT_YEAR / 1e9,
+        "delivered_bcm_per_yr": res.delivered.value * SECONDS_PER_CONTRACT_YEAR / 1e9,
+        "entry_bcm_per_yr": res.throughput.value * SECONDS_PER_CONTRACT_YEAR / 1e9,
         "reference": res.throughput.reference.name,
         "min_spacing_km": min(spacing) / 1e3 if spacing else None,
         "max_spacing_km": max(spacing) / 1e3 if spacing else None,
@@ -230,7 +234,7 @@ def stations(
         sys.stdout.write(json.dumps(out, indent=2) + "\n")
         return
     console.print(f"[bold]{line.title}[/]: {placement.count} compressor stations for "
-                  f"{out['throughput_bcm_per_yr']:.2f} bcm/yr @ {out['reference']}")
+                  f"{out['delivered_bcm_per_yr']:.2f} bcm/yr delivered @ {out['reference']}")
     if spacing:
         console.print(f"spacing {out['min_spacing_km']:.0f}-{out['max_spacing_km']:.0f} km "
                       f"(mean {out['mean_spacing_km']:.0f} km); per section: "

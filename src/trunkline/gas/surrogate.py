@@ -78,16 +78,14 @@ def _lagrange_to_monomial(shift: int) -> FloatArray:
 def _cell_coefficients(values: FloatArray) -> FloatArray:
     """(16, cells) monomial coefficients of the bicubic Lagrange patch in every cell."""
     n, m = values.shape
-    nc, mc = n - 1, m - 1
-    rows = [_lagrange_to_monomial(min(max(i - 1, 0), n - 4) - i) for i in range(nc)]
-    cols = [_lagrange_to_monomial(min(max(j - 1, 0), m - 4) - j) for j in range(mc)]
-    coef = np.empty((nc, mc, 4, 4))
-    for i in range(nc):
-        si = min(max(i - 1, 0), n - 4)
-        for j in range(mc):
-            sj = min(max(j - 1, 0), m - 4)
-            coef[i, j] = rows[i] @ values[si:si + 4, sj:sj + 4] @ cols[j].T
-    return np.ascontiguousarray(coef.reshape(nc * mc, 16).T)
+    si = np.clip(np.arange(n - 1) - 1, 0, n - 4)  # first node of each cell's 4-node window
+    sj = np.clip(np.arange(m - 1) - 1, 0, m - 4)
+    rows = np.stack([_lagrange_to_monomial(int(a - i)) for i, a in enumerate(si)])
+    cols = np.stack([_lagrange_to_monomial(int(b - j)) for j, b in enumerate(sj)])
+    win = values[(si[:, None] + np.arange(4))[:, None, :, None],
+                 (sj[:, None] + np.arange(4))[None, :, None, :]]  # (n-1, m-1, 4, 4)
+    coef = np.einsum("iab,ijbc,jdc->ijad", rows, win, cols, optimize=True)
+    return np.ascontiguousarray(coef.reshape((n - 1) * (m - 1), 16).T)
 
 
 class GasSurrogate:

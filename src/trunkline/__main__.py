@@ -1,5 +1,0 @@
-"""``python -m trunkline``."""
-
-from trunkline.cli.app import main
-
-main()
