@@ -120,7 +120,7 @@ def test_capacity_at_least_the_design_flow(line: Trunkline) -> None:
 
 
 def test_infeasible_throughput_is_a_clear_error(line: Trunkline) -> None:
-    with pytest.raises(InfeasibleError, match="min_spacing|units|collapses"):
+    with pytest.raises(InfeasibleError, match=r"min_spacing|units|collapses"):
         place_stations(line, "90 bcm/yr @ RU")
 
 
