@@ -4,7 +4,7 @@ Import as ``import trunkline as tl``::
 
     line = tl.load_scenario("power_of_siberia_2")
     result = tl.simulate(line)            # steady state at 50 bcm/yr (RU 20 degC)
-    result.profile, result.stations, result.summary()
+    result.profile, result.stations, result.summary
 """
 
 from trunkline import errors

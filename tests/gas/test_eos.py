@@ -167,3 +167,26 @@ def test_gas_pickles() -> None:
     clone = pickle.loads(pickle.dumps(gas))
     assert clone.eos == "detail"
     assert clone.z(6e6, 270.0) == gas.z(6e6, 270.0)
+
+
+def test_volume_mass_energy_conversions_use_real_gas() -> None:
+    from trunkline.units import StandardVolume, parse_standard_volume_flow
+
+    gas = Gas(ISO_GASES[1])
+    q = parse_standard_volume_flow("50 bcm/yr @ RU")
+    m = gas.mass_of(q)
+    assert m == pytest.approx(q.value * gas.standard_density("RU"), rel=1e-14)
+    back = gas.volume_of(m, "RU")
+    assert back.value == pytest.approx(q.value, rel=1e-14)
+    # RU → ISO: the ideal-gas ratio 293.15/288.15 corrected by the real-gas Z ratio
+    v_ru = StandardVolume(1.0, q.reference)
+    v_iso = gas.convert_volume(v_ru, "ISO")
+    ideal = 288.15 / 293.15  # 0.98294 (reference file: ideal-gas ratio)
+    z_ratio = gas.standard_z("ISO") / gas.standard_z("RU")
+    assert v_iso.value == pytest.approx(ideal * z_ratio, rel=1e-12)
+    assert abs(v_iso.value / ideal - 1) < 5e-4  # real-gas correction ~0.01-0.05 %
+    # energy on a GCV basis at the volume's reference
+    assert gas.energy_of(v_ru) == pytest.approx(gas.gcv("RU"), rel=1e-14)
+    assert gas.energy_of(v_ru, "ncv") < gas.energy_of(v_ru)
+    with pytest.raises(InputError, match="basis"):
+        gas.energy_of(v_ru, "hhv")

@@ -475,3 +475,12 @@ def test_fixed_station_needs_a_unit(base_data: dict[str, Any]) -> None:
     items = [{"name": "CS-0", "chainage": "0 km", "units": 0}]
     with pytest.raises(ScenarioError, match="units"):
         scenario_from_dict(_fixed(base_data, items))
+
+
+def test_throughput_as_mass_flow() -> None:
+    """A scenario may give its throughput as a mass flow; it is held at RU (real gas)."""
+    data = _toml_data()
+    data["operation"]["throughput"] = "1100 kg/s"
+    line = scenario_from_dict(data)
+    assert line.throughput.reference.name == "RU"
+    assert line.mass_flow() == pytest.approx(1100.0, rel=1e-12)

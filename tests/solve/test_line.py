@@ -83,7 +83,7 @@ def test_station_power_is_mass_times_polytropic_work(line: Trunkline,
 
 
 def test_headline_figures_plausible(result: LineResult) -> None:
-    s = result.summary()
+    s = result.summary
     # Reference: station spacing expected ~120-200 km for PoS2 practice (assumption row);
     # count over ~3,560 km therefore in 15-40; fuel a few per cent over ~3,500 km.
     assert 15 <= s["stations"] <= 40

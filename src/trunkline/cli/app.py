@@ -70,7 +70,7 @@ def _fail(exc: TrunklineError) -> None:
 
 def _line_figures(line: Trunkline, res: LineResult) -> dict[str, Any]:
     """Headline figures in engineering units (for the table and JSON)."""
-    s = res.summary()
+    s = res.summary
     rho = res.standard_density
     ref = res.throughput.reference.name
     q = res.throughput.value

@@ -9,12 +9,22 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from trunkline.errors import InputError
 from trunkline.gas import iso6976
 from trunkline.gas.components import COMPONENTS, normalise_composition
 from trunkline.gas.eos import ReferenceEos, StateProperties, evaluate
 from trunkline.gas.surrogate import DEFAULT_ENVELOPE, Envelope, GasSurrogate
 from trunkline.gas.viscosity import lee_gonzalez_eakin
-from trunkline.units import ReferenceCondition, get_reference
+from trunkline.units import (
+    ReferenceCondition,
+    StandardVolume,
+    StandardVolumeFlow,
+    convert_reference,
+    get_reference,
+    mass_to_volume,
+    volume_to_energy,
+    volume_to_mass,
+)
 
 __all__ = ["Gas"]
 
@@ -179,6 +189,38 @@ class Gas:
     def ncv_mass(self, combustion_temperature: float = 298.15) -> float:
         """Mass-based net calorific value [J/kg] per ISO 6976:2016 (used for fuel gas)."""
         return float(iso6976.mass_ncv(self._composition, combustion_temperature))
+
+    # -- conversions at reference conditions ---------------------------------
+    def mass_of(self, volume: StandardVolume | StandardVolumeFlow) -> float:
+        """Mass [kg] (or mass flow [kg/s]) of a standard volume (flow), real-gas density."""
+        return float(volume_to_mass(volume.value, self.standard_density(volume.reference)))
+
+    def volume_of(self, mass: float, reference: str | ReferenceCondition = "RU"
+                  ) -> StandardVolume:
+        """Standard volume [m³ at ``reference``] of a mass [kg] (a flow: kg/s → m³/s)."""
+        ref = get_reference(reference)
+        return StandardVolume(float(mass_to_volume(mass, self.standard_density(ref))), ref)
+
+    def energy_of(self, volume: StandardVolume | StandardVolumeFlow,
+                  basis: str = "gcv") -> float:
+        """Energy [J] (or power [W] for a flow) of a standard volume: GCV or NCV basis.
+
+        Uses the real-gas volumetric calorific value at the volume's own reference
+        (ISO 6976:2016), so no second reference conversion is involved.
+        """
+        if basis not in ("gcv", "ncv"):
+            raise InputError("unknown calorific basis", element="energy_of", field="basis",
+                             value=basis, expected="'gcv' or 'ncv'")
+        cv = self.gcv(volume.reference) if basis == "gcv" else self.ncv(volume.reference)
+        return float(volume_to_energy(volume.value, cv))
+
+    def convert_volume(self, volume: StandardVolume, reference: str | ReferenceCondition
+                       ) -> StandardVolume:
+        """The same amount of gas as a volume at another reference (real-gas densities)."""
+        ref = get_reference(reference)
+        value = convert_reference(volume.value, self.standard_density(volume.reference),
+                                  self.standard_density(ref))
+        return StandardVolume(float(value), ref)
 
     # -- surrogate ----------------------------------------------------------
     def surrogate(self, envelope: Envelope = DEFAULT_ENVELOPE) -> GasSurrogate:

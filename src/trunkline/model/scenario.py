@@ -17,11 +17,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pyproj import Geod
 
-from trunkline.errors import InputError, ScenarioError
-from trunkline.gas import normalise_composition
+from trunkline.errors import InputError, ScenarioError, UnitError
+from trunkline.gas import Gas, normalise_composition
 from trunkline.gas.eos import EOS_NAMES
 from trunkline.model.line import PipeSection, Station, StationTemplate, Trunkline, Waypoint
-from trunkline.units import parse_quantity, parse_standard_volume_flow
+from trunkline.units import RU, StandardVolumeFlow, parse_quantity, parse_standard_volume_flow
 
 __all__ = ["BUILTIN_SCENARIOS", "ScenarioFile", "load_scenario", "scenario_from_dict"]
 
@@ -142,7 +142,9 @@ def _validate(data: dict[str, Any], origin: str) -> ScenarioFile:
         raise ScenarioError(
             err["msg"], element=origin, field=_loc(err["loc"]),
             value=err.get("input") if err["type"] != "missing" else None,
-            expected=f"see the schema ({len(exc.errors())} error(s) in all)",
+            expected=(f"a key of the scenario schema ({len(exc.errors())} error(s) in all)"
+                      if err["type"] == "extra_forbidden"
+                      else f"a valid value ({len(exc.errors())} error(s) in all)"),
         ) from None
 
 
@@ -157,7 +159,7 @@ def _positive(value: float, element: str, field: str, raw: Qty) -> float:
     return value
 
 
-def scenario_from_dict(data: dict[str, Any], origin: str = "scenario") -> Trunkline:
+def scenario_from_dict(data: dict[str, Any], origin: str = "<scenario>") -> Trunkline:
     """Validate a scenario mapping (as read from TOML) and build the :class:`Trunkline`."""
     spec = _validate(data, origin)
     try:
@@ -165,7 +167,10 @@ def scenario_from_dict(data: dict[str, Any], origin: str = "scenario") -> Trunkl
     except ScenarioError:
         raise
     except InputError as exc:  # unit and composition errors: re-raise as scenario errors
-        raise ScenarioError(str(exc)) from None
+        err = ScenarioError(str(exc))
+        err.element, err.field, err.value, err.expected = (
+            exc.element, exc.field, exc.value, exc.expected)
+        raise err from None
 
 
 def _build(spec: ScenarioFile) -> Trunkline:
@@ -283,7 +288,7 @@ def _build(spec: ScenarioFile) -> Trunkline:
         stations = tuple(sorted(items, key=lambda x: x.chainage))
     op = spec.operation
     el = "operation"
-    throughput = parse_standard_volume_flow(op.throughput, element=el, field="throughput")
+    throughput = _throughput(op.throughput, composition, spec.gas.eos)
     if not throughput.value > 0:
         raise ScenarioError("must be positive", element=el, field="throughput",
                             value=op.throughput)
@@ -305,6 +310,16 @@ def _build(spec: ScenarioFile) -> Trunkline:
         throughput_basis=op.throughput_basis,
         month=None if op.month == "mean" else int(op.month),
     )
+
+
+def _throughput(text: str, composition: dict[str, float], eos: str) -> StandardVolumeFlow:
+    """A standard volume flow with its reference, or a mass flow ("1100 kg/s") turned into
+    the equivalent flow at RU with the gas' real-gas standard density."""
+    try:
+        mass = parse_quantity(text, "kg/s", element="operation", field="throughput")
+    except UnitError:
+        return parse_standard_volume_flow(text, element="operation", field="throughput")
+    return StandardVolumeFlow(mass / Gas(composition, eos).standard_density(RU), RU)
 
 
 def load_scenario(name_or_path: str | Path = "power_of_siberia_2") -> Trunkline:

@@ -368,11 +368,12 @@ class LineResult:
                     raise InputError("unknown table format", element="write", field="formats",
                                      value=fmt, expected="'csv' or 'parquet'")
                 paths.append(write_table(named, folder / f"{name}.{fmt}"))
-        paths.append(write_json(self.summary(), folder / "summary.json"))
+        paths.append(write_json(self.summary, folder / "summary.json"))
         return paths
 
+    @property
     def summary(self) -> dict[str, Any]:
-        """Headline figures (SI) as a flat dict."""
+        """Headline figures (SI) as a flat dict (a new dict on each access)."""
         prof = self._profile
         return {
             "scenario": self.scenario,
