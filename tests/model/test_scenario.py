@@ -484,3 +484,15 @@ def test_throughput_as_mass_flow() -> None:
     line = scenario_from_dict(data)
     assert line.throughput.reference.name == "RU"
     assert line.mass_flow() == pytest.approx(1100.0, rel=1e-12)
+
+
+def test_heat_transfer_given_exactly_once() -> None:
+    """A section gives U directly or the soil conductivity to compute it, not both/neither."""
+    data = _toml_data()
+    sec = data["route"]["sections"][0]
+    sec["heat_transfer_coefficient"] = "1.5 W/(m**2*K)"
+    with pytest.raises(ScenarioError, match="exactly one"):
+        scenario_from_dict(data)
+    del sec["soil_conductivity"]
+    line = scenario_from_dict(data)
+    assert line.sections[0].heat_transfer_coefficient == pytest.approx(1.5)

@@ -56,8 +56,11 @@ class PipeSection:
         outside_diameter, wall_thickness, roughness: [m].
         burial_depth: depth of cover to the pipe top [m].
         ground_temperature: 12 monthly ground temperatures at pipe depth [K], Jan..Dec.
-        heat_transfer_coefficient: overall pipe-to-ground U [W/(m²·K)], on the outside area.
+        heat_transfer_coefficient: overall pipe-to-ground U [W/(m²·K)], on the outside
+            area; None → computed by the solver from ``soil_conductivity`` and the
+            burial depth (conduction shape factor of a buried cylinder).
         maop: maximum allowable operating pressure [Pa].
+        soil_conductivity: soil thermal conductivity [W/(m·K)] (used when U is None).
     """
 
     name: str
@@ -70,9 +73,10 @@ class PipeSection:
     roughness: float
     burial_depth: float
     ground_temperature: tuple[float, ...]
-    heat_transfer_coefficient: float
+    heat_transfer_coefficient: float | None
     maop: float
     friction_law: str = "colebrook"
+    soil_conductivity: float | None = None
 
     @property
     def inner_diameter(self) -> float:

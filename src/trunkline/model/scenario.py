@@ -89,7 +89,8 @@ class SectionSpec(_Strict):
     roughness: Qty
     burial_depth: Qty = 1.0
     ground_temperature: list[Qty] | Qty
-    heat_transfer_coefficient: Qty
+    heat_transfer_coefficient: Qty | None = None
+    soil_conductivity: Qty | None = None
     maop: Qty
     friction_law: str = "colebrook"
 
@@ -239,15 +240,27 @@ def _build(spec: ScenarioFile) -> Trunkline:
             raise ScenarioError("need 12 monthly values (Jan..Dec) or one value", element=el,
                                 field="ground_temperature", value=len(gt_raw))
         ground = tuple(_q(v, "K", el, "ground_temperature") for v in gt_raw)
+        if (s.heat_transfer_coefficient is None) == (s.soil_conductivity is None):
+            raise ScenarioError(
+                "give exactly one of heat_transfer_coefficient and soil_conductivity",
+                element=el, field="heat_transfer_coefficient",
+                value=s.heat_transfer_coefficient,
+                expected="e.g. heat_transfer_coefficient = \"1.5 W/(m**2*K)\" or "
+                         "soil_conductivity = \"1.6 W/(m*K)\"")
+        u_value = None if s.heat_transfer_coefficient is None else _q(
+            s.heat_transfer_coefficient, "W/(m**2*K)", el, "heat_transfer_coefficient")
+        k_soil = None if s.soil_conductivity is None else _positive(
+            _q(s.soil_conductivity, "W/(m*K)", el, "soil_conductivity"), el,
+            "soil_conductivity", s.soil_conductivity)
         sections.append(PipeSection(
             name=s.name, start=a, end=b, length=length, geodesic_length=geodesic,
             outside_diameter=od, wall_thickness=wt, roughness=rough,
             burial_depth=_q(s.burial_depth, "m", el, "burial_depth"),
             ground_temperature=ground,
-            heat_transfer_coefficient=_q(s.heat_transfer_coefficient, "W/(m**2*K)", el,
-                                         "heat_transfer_coefficient"),
+            heat_transfer_coefficient=u_value,
             maop=_positive(_q(s.maop, "Pa", el, "maop"), el, "maop", s.maop),
             friction_law=s.friction_law,
+            soil_conductivity=k_soil,
         ))
     if expected_start != len(waypoints) - 1:
         raise ScenarioError("sections must cover the route to its last waypoint",

@@ -46,6 +46,7 @@ from trunkline.io import write_json, write_table
 from trunkline.model import GRAVITY, PipeSection, Station, StationTemplate, Trunkline
 from trunkline.physics.compressor import gas_turbine_fuel, real_gas_polytropic
 from trunkline.physics.fastpath import darcy_friction_scalar
+from trunkline.physics.heat import buried_pipe_heat_transfer_coefficient
 from trunkline.units import StandardVolumeFlow
 
 _STATION_UNITS = {
@@ -516,6 +517,17 @@ def _record(st: _State, line: Trunkline, sur: GasSurrogate, sec: PipeSection, mo
     r["maop"].extend([sec.maop] * len(xs))
 
 
+def section_heat_transfer_coefficient(sec: PipeSection) -> float:
+    """U [W/(m²·K)] of a section: given, or from soil conductivity and burial depth."""
+    if sec.heat_transfer_coefficient is not None:
+        return sec.heat_transfer_coefficient
+    if sec.soil_conductivity is None:
+        return 0.0
+    axis = sec.burial_depth + sec.outside_diameter / 2.0
+    return float(buried_pipe_heat_transfer_coefficient(sec.soil_conductivity, axis,
+                                                       sec.outside_diameter))
+
+
 def _breakpoints(line: Trunkline, a: float, b: float) -> list[float]:
     ch = line.waypoint_chainage
     inner = [float(c) for c in ch if a < c < b]
@@ -538,8 +550,8 @@ def _pipe(line: Trunkline, sur: GasSurrogate, st: _State, x_end: float, month: i
         k = int(np.searchsorted(ch, 0.5 * (a + b))) - 1
         slope = float((el[k + 1] - el[k]) / (ch[k + 1] - ch[k]))
         geom = PipeGeometry(sec.inner_diameter, sec.roughness, sec.outside_diameter, slope,
-                            sec.heat_transfer_coefficient, sec.ground_temperature_at(month),
-                            sec.friction_law)
+                            section_heat_transfer_coefficient(sec),
+                            sec.ground_temperature_at(month), sec.friction_law)
         rhs = _PipeRhs(sur, geom, st.m, opts.isothermal)
         floor = P_COLLAPSE if event_p is None else max(event_p, P_COLLAPSE)
 
