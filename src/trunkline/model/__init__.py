@@ -27,3 +27,27 @@ __all__ = [
     "load_scenario",
     "scenario_from_dict",
 ]
+
+from trunkline.model.network import (  # noqa: E402
+    Compressor,
+    ControlValve,
+    Edge,
+    Network,
+    Node,
+    Pipe,
+    Resistor,
+    ShortPipe,
+    Valve,
+)
+
+__all__ += [
+    "Compressor",
+    "ControlValve",
+    "Edge",
+    "Network",
+    "Node",
+    "Pipe",
+    "Resistor",
+    "ShortPipe",
+    "Valve",
+]

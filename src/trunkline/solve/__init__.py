@@ -37,3 +37,7 @@ __all__ = [
     "station_layout",
     "steady_pipe",
 ]
+
+from trunkline.solve.network import NetworkResult, solve_steady  # noqa: E402
+
+__all__ += ["NetworkResult", "solve_steady"]

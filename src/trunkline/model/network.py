@@ -1,0 +1,438 @@
+"""Gas networks: nodes, pipes and active elements, built with a small API (SI values).
+
+A :class:`Network` is built element by element (``add_node``, ``add_pipe``,
+``add_compressor`` …) or read from GasLib XML or a TOML scenario. It holds data
+only; :func:`trunkline.solve.solve_steady` reads it and never changes it.
+
+Conventions:
+
+* ids are strings, unique over nodes and, separately, over edges (elements);
+* an edge goes ``from_node → to_node``; its flow is positive in that direction;
+* a node's *injection* is positive into the network (an entry's supply) and
+  negative out of it (an exit's demand): ``set_flow(node, mass_flow)``, with
+  ``set_demand(node, m)`` as shorthand for ``set_flow(node, -m)``;
+* a node with ``set_pressure`` is pressure-fixed (a slack node: its injection
+  follows from the balance); several may be fixed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from typing import Final, Literal
+
+from trunkline.errors import InputError
+
+__all__ = [
+    "COMPRESSOR_MODES",
+    "CONTROL_VALVE_MODES",
+    "FLOW_LAWS",
+    "Compressor",
+    "ControlValve",
+    "Edge",
+    "Network",
+    "Node",
+    "Pipe",
+    "Resistor",
+    "ShortPipe",
+    "Valve",
+]
+
+NodeKind = Literal["entry", "exit", "junction"]
+#: Pipe flow laws: friction-factor laws of :mod:`trunkline.physics.friction` (Darcy form
+#: with real-gas density) and the classic flow equations / empirical law.
+FLOW_LAWS: Final = ("colebrook", "prandtl-colebrook", "nikuradse", "hofer", "smooth",
+                    "weymouth", "panhandle_a", "panhandle_b", "empirical")
+COMPRESSOR_MODES: Final = ("active", "bypass", "closed")
+CONTROL_VALVE_MODES: Final = ("active", "bypass", "closed")
+_INF = math.inf
+
+
+def _positive(element: str, name: str, value: float, allow_zero: bool = False) -> float:
+    v = float(value)
+    ok = v >= 0 if allow_zero else v > 0
+    if not (ok and math.isfinite(v)):
+        raise InputError("must be " + ("non-negative" if allow_zero else "positive"),
+                         element=element, field=name, value=value,
+                         expected=">= 0" if allow_zero else "> 0 (SI units)")
+    return v
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A node: height [m], pressure bounds [Pa], injection bounds [kg/s], gas temperature [K].
+
+    ``kind`` is informational ("entry", "exit", "junction"); what a node does in a
+    solve is set by the boundary conditions.
+    """
+
+    id: str
+    kind: NodeKind = "junction"
+    height: float = 0.0
+    p_min: float = 0.0
+    p_max: float = _INF
+    flow_min: float = -_INF
+    flow_max: float = _INF
+    temperature: float | None = None
+    x: float = 0.0
+    y: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """Base of every element between two nodes (flow bounds in kg/s)."""
+
+    id: str
+    from_node: str
+    to_node: str
+    flow_min: float = -_INF
+    flow_max: float = _INF
+
+
+@dataclass(frozen=True, slots=True)
+class Pipe(Edge):
+    """A pipe: length, inner diameter, roughness [m]; flow law; heat exchange.
+
+    For ``flow_law="empirical"`` the law is p_in² − p_out² = K·|Q|^(n−1)·Q with Q
+    the *standard* volume flow [m³/s at the network's reference] and K in
+    Pa²/(m³/s)^n (Osiadacz 1988 form).
+    """
+
+    length: float = 1.0
+    diameter: float = 1.0
+    roughness: float = 0.0
+    flow_law: str = "colebrook"
+    efficiency: float = 1.0
+    k: float | None = None
+    n: float | None = None
+    heat_transfer_coefficient: float = 0.0
+    ground_temperature: float | None = None
+    p_max: float = _INF
+
+    @property
+    def area(self) -> float:
+        return math.pi * self.diameter**2 / 4.0
+
+
+@dataclass(frozen=True, slots=True)
+class ShortPipe(Edge):
+    """A lossless connection: p_from = p_to."""
+
+
+@dataclass(frozen=True, slots=True)
+class Resistor(Edge):
+    """A local loss: Δp = ζ·ρ·v|v|/2 with v at the inlet density, diameter [m]."""
+
+    drag_factor: float = 1.0
+    diameter: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Valve(Edge):
+    """An on/off valve: open → p_from = p_to; closed → no flow."""
+
+    open: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ControlValve(Edge):
+    """A pressure-reducing control valve.
+
+    ``mode``: "active" holds p_to at ``setpoint`` [Pa] (needs p_from >= p_to and
+    flow from → to), "bypass" acts as an open valve, "closed" blocks flow.
+    Bounds (checked and reported): inlet pressure >= ``p_in_min``, outlet
+    pressure <= ``p_out_max``, ``dp_min`` <= p_in − p_out <= ``dp_max`` [Pa].
+    ``pressure_loss_in/out`` [Pa] are fixed losses of the station piping
+    (GasLib), applied before and after the valve when active.
+    """
+
+    mode: str = "active"
+    setpoint: float | None = None
+    p_in_min: float = 0.0
+    p_out_max: float = _INF
+    dp_min: float = 0.0
+    dp_max: float = _INF
+    pressure_loss_in: float = 0.0
+    pressure_loss_out: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Compressor(Edge):
+    """A compressor station between two nodes.
+
+    ``mode``: "active" with one set-point — ``ratio`` (p_to/p_from),
+    ``discharge_pressure`` (p_to) or ``suction_pressure`` (p_from) —, "bypass"
+    (p_to = p_from) or "closed" (no flow). Power and fuel follow from the
+    station model (real-gas polytropic path, polytropic efficiency
+    ``polytropic_efficiency``; gas-turbine driver of ``driver_efficiency``;
+    fuel taken at the suction when ``fuel_from_line``). ``max_power`` [W],
+    ``max_ratio``, ``p_in_min`` and ``p_out_max`` [Pa] are checked and reported,
+    not enforced. ``pressure_loss_in/out`` [Pa] are fixed station-piping losses
+    (GasLib) before and after the machine when active.
+    """
+
+    mode: str = "active"
+    ratio: float | None = None
+    discharge_pressure: float | None = None
+    suction_pressure: float | None = None
+    polytropic_efficiency: float = 0.82
+    mechanical_efficiency: float = 0.99
+    driver_efficiency: float = 0.35
+    max_power: float = _INF
+    max_ratio: float = _INF
+    fuel_from_line: bool = False
+    p_in_min: float = 0.0
+    p_out_max: float = _INF
+    pressure_loss_in: float = 0.0
+    pressure_loss_out: float = 0.0
+
+    @property
+    def setpoint_kind(self) -> str:
+        """"ratio", "discharge_pressure" or "suction_pressure"."""
+        for name in ("ratio", "discharge_pressure", "suction_pressure"):
+            if getattr(self, name) is not None:
+                return name
+        return "none"
+
+
+@dataclass
+class Network:
+    """A gas network (builder); see the module docstring for conventions.
+
+    Args:
+        name: a label.
+        reference: reference condition of standard volume flows ("normal" is the
+            GasLib convention; "RU", "ISO").
+    """
+
+    name: str = "network"
+    reference: str = "normal"
+    nodes: dict[str, Node] = field(default_factory=dict)
+    edges: dict[str, Edge] = field(default_factory=dict)
+    pressures: dict[str, float] = field(default_factory=dict)
+    injections: dict[str, float] = field(default_factory=dict)
+    temperatures: dict[str, float] = field(default_factory=dict)
+
+    # -- nodes ----------------------------------------------------------------
+    def add_node(self, id: str, *, kind: NodeKind = "junction", height: float = 0.0,
+                 p_min: float = 0.0, p_max: float = _INF, flow_min: float = -_INF,
+                 flow_max: float = _INF, temperature: float | None = None,
+                 x: float = 0.0, y: float = 0.0) -> Node:
+        """Add a node (SI: m, Pa, kg/s, K)."""
+        if not isinstance(id, str) or not id:
+            raise InputError("node id must be a non-empty string", element="network",
+                             field="node id", value=id)
+        if id in self.nodes:
+            raise InputError("node id used twice", element=f"node {id}", field="id", value=id,
+                             expected="unique node ids")
+        if kind not in ("entry", "exit", "junction"):
+            raise InputError("unknown node kind", element=f"node {id}", field="kind",
+                             value=kind, expected="'entry', 'exit' or 'junction'")
+        if p_min > p_max:
+            raise InputError("p_min above p_max", element=f"node {id}", field="p_min",
+                             value=p_min, expected=f"<= p_max ({p_max})")
+        node = Node(id, kind, float(height), float(p_min), float(p_max), float(flow_min),
+                    float(flow_max), temperature, float(x), float(y))
+        self.nodes[id] = node
+        return node
+
+    def set_pressure(self, node: str, p: float) -> None:
+        """Fix the pressure [Pa] of a node (a slack: its injection follows from the balance)."""
+        self._node(node, "set_pressure")
+        self.pressures[node] = _positive(f"node {node}", "pressure", p)
+
+    def set_flow(self, node: str, mass_flow: float) -> None:
+        """Set a node's injection [kg/s]: positive into the network, negative out of it."""
+        self._node(node, "set_flow")
+        if not math.isfinite(float(mass_flow)):
+            raise InputError("injection must be finite", element=f"node {node}",
+                             field="mass_flow", value=mass_flow)
+        self.injections[node] = float(mass_flow)
+
+    def set_demand(self, node: str, mass_flow: float) -> None:
+        """Withdraw ``mass_flow`` [kg/s] at a node (same as ``set_flow(node, -mass_flow)``)."""
+        self.set_flow(node, -float(mass_flow))
+
+    def set_temperature(self, node: str, t: float) -> None:
+        """Temperature [K] of gas injected at a node (non-isothermal solves)."""
+        self._node(node, "set_temperature")
+        self.temperatures[node] = _positive(f"node {node}", "temperature", t)
+
+    def _node(self, node: str, what: str) -> Node:
+        try:
+            return self.nodes[node]
+        except KeyError:
+            raise InputError("unknown node", element=what, field="node", value=node,
+                             expected="the id of a node added with add_node") from None
+
+    # -- edges ----------------------------------------------------------------
+    def _add_edge(self, edge: Edge) -> Edge:
+        el = f"{type(edge).__name__.lower()} {edge.id}"
+        if edge.id in self.edges:
+            raise InputError("element id used twice", element=el, field="id", value=edge.id,
+                             expected="unique element ids")
+        for f in ("from_node", "to_node"):
+            nid = getattr(edge, f)
+            if nid not in self.nodes:
+                raise InputError("unknown node", element=el, field=f, value=nid,
+                                 expected="the id of a node added with add_node")
+        if edge.from_node == edge.to_node:
+            raise InputError("element connects a node to itself", element=el,
+                             field="to_node", value=edge.to_node)
+        self.edges[edge.id] = edge
+        return edge
+
+    def add_pipe(self, id: str, from_node: str, to_node: str, length: float, diameter: float,
+                 roughness: float = 1e-5, flow_law: str = "colebrook", *,
+                 efficiency: float = 1.0, k: float | None = None, n: float | None = None,
+                 heat_transfer_coefficient: float = 0.0,
+                 ground_temperature: float | None = None, p_max: float = _INF,
+                 flow_min: float = -_INF, flow_max: float = _INF) -> Pipe:
+        """Add a pipe: length, inner diameter, roughness [m] and its flow law."""
+        el = f"pipe {id}"
+        if flow_law not in FLOW_LAWS:
+            raise InputError("unknown flow law", element=el, field="flow_law", value=flow_law,
+                             expected="one of " + ", ".join(FLOW_LAWS))
+        _positive(el, "length", length)
+        _positive(el, "diameter", diameter)
+        _positive(el, "roughness", roughness, allow_zero=True)
+        if flow_law == "empirical":
+            if k is None or n is None:
+                raise InputError("the empirical law needs k and n", element=el, field="k",
+                                 value=k, expected="k > 0 [Pa²/(m³/s)^n] and n in (1, 2]")
+            _positive(el, "k", k)
+            if not 1.0 < n <= 2.0:
+                raise InputError("exponent out of range", element=el, field="n", value=n,
+                                 expected="1 < n <= 2")
+        if not 0 < efficiency <= 1.2:
+            raise InputError("pipeline efficiency out of range", element=el,
+                             field="efficiency", value=efficiency, expected="in (0, 1.2]")
+        pipe = Pipe(id, from_node, to_node, flow_min, flow_max, float(length), float(diameter),
+                    float(roughness), flow_law, float(efficiency), k, n,
+                    float(heat_transfer_coefficient), ground_temperature, float(p_max))
+        self._add_edge(pipe)
+        return pipe
+
+    def add_short_pipe(self, id: str, from_node: str, to_node: str, *,
+                       flow_min: float = -_INF, flow_max: float = _INF) -> ShortPipe:
+        """Add a lossless connection."""
+        sp = ShortPipe(id, from_node, to_node, flow_min, flow_max)
+        self._add_edge(sp)
+        return sp
+
+    def add_resistor(self, id: str, from_node: str, to_node: str, drag_factor: float,
+                     diameter: float, *, flow_min: float = -_INF,
+                     flow_max: float = _INF) -> Resistor:
+        """Add a local loss Δp = ζ·ρ·v|v|/2 (ζ = ``drag_factor``, diameter [m])."""
+        el = f"resistor {id}"
+        _positive(el, "drag_factor", drag_factor)
+        _positive(el, "diameter", diameter)
+        r = Resistor(id, from_node, to_node, flow_min, flow_max, float(drag_factor),
+                     float(diameter))
+        self._add_edge(r)
+        return r
+
+    def add_valve(self, id: str, from_node: str, to_node: str, open: bool = True, *,
+                  flow_min: float = -_INF, flow_max: float = _INF) -> Valve:
+        """Add an on/off valve."""
+        v = Valve(id, from_node, to_node, flow_min, flow_max, bool(open))
+        self._add_edge(v)
+        return v
+
+    def add_control_valve(self, id: str, from_node: str, to_node: str,
+                          setpoint: float | None = None, mode: str = "active", *,
+                          p_in_min: float = 0.0, p_out_max: float = _INF,
+                          dp_min: float = 0.0, dp_max: float = _INF,
+                          pressure_loss_in: float = 0.0, pressure_loss_out: float = 0.0,
+                          flow_min: float = -_INF, flow_max: float = _INF) -> ControlValve:
+        """Add a pressure-reducing control valve (outlet set-point [Pa] when active)."""
+        el = f"control valve {id}"
+        if mode not in CONTROL_VALVE_MODES:
+            raise InputError("unknown mode", element=el, field="mode", value=mode,
+                             expected=" / ".join(CONTROL_VALVE_MODES))
+        if mode == "active":
+            if setpoint is None:
+                raise InputError("an active control valve needs a set-point", element=el,
+                                 field="setpoint", expected="outlet pressure [Pa]")
+            _positive(el, "setpoint", setpoint)
+        cv = ControlValve(id, from_node, to_node, flow_min, flow_max, mode,
+                          None if setpoint is None else float(setpoint), float(p_in_min),
+                          float(p_out_max), float(dp_min), float(dp_max),
+                          _positive(el, "pressure_loss_in", pressure_loss_in, True),
+                          _positive(el, "pressure_loss_out", pressure_loss_out, True))
+        self._add_edge(cv)
+        return cv
+
+    def add_compressor(self, id: str, from_node: str, to_node: str, *,
+                       ratio: float | None = None, discharge_pressure: float | None = None,
+                       suction_pressure: float | None = None, mode: str = "active",
+                       polytropic_efficiency: float = 0.82, mechanical_efficiency: float = 0.99,
+                       driver_efficiency: float = 0.35, max_power: float = _INF,
+                       max_ratio: float = _INF, fuel_from_line: bool = False,
+                       p_in_min: float = 0.0, p_out_max: float = _INF,
+                       pressure_loss_in: float = 0.0, pressure_loss_out: float = 0.0,
+                       flow_min: float = -_INF, flow_max: float = _INF) -> Compressor:
+        """Add a compressor station with exactly one set-point when active."""
+        el = f"compressor {id}"
+        if mode not in COMPRESSOR_MODES:
+            raise InputError("unknown mode", element=el, field="mode", value=mode,
+                             expected=" / ".join(COMPRESSOR_MODES))
+        given = [n for n, v in (("ratio", ratio), ("discharge_pressure", discharge_pressure),
+                                ("suction_pressure", suction_pressure)) if v is not None]
+        if mode == "active" and len(given) > 1:
+            raise InputError("an active compressor takes at most one set-point", element=el,
+                             field="/".join(given) or "ratio", value=given or None,
+                             expected="ratio=, discharge_pressure= or suction_pressure=")
+        if ratio is not None and not ratio >= 1.0:
+            raise InputError("pressure ratio below 1", element=el, field="ratio", value=ratio,
+                             expected=">= 1")
+        for name, v in (("discharge_pressure", discharge_pressure),
+                        ("suction_pressure", suction_pressure)):
+            if v is not None:
+                _positive(el, name, v)
+        for name, v in (("polytropic_efficiency", polytropic_efficiency),
+                        ("mechanical_efficiency", mechanical_efficiency),
+                        ("driver_efficiency", driver_efficiency)):
+            if not 0 < v <= 1:
+                raise InputError("efficiency out of range", element=el, field=name, value=v,
+                                 expected="in (0, 1]")
+        c = Compressor(id, from_node, to_node, flow_min, flow_max, mode, ratio,
+                       discharge_pressure, suction_pressure, float(polytropic_efficiency),
+                       float(mechanical_efficiency), float(driver_efficiency), float(max_power),
+                       float(max_ratio), bool(fuel_from_line), float(p_in_min),
+                       float(p_out_max), _positive(el, "pressure_loss_in", pressure_loss_in, True),
+                       _positive(el, "pressure_loss_out", pressure_loss_out, True))
+        self._add_edge(c)
+        return c
+
+    # -- changing settings (returns new elements; used by nomination checks) --
+    def replace_edge(self, id: str, **changes: object) -> Edge:
+        """Replace an element by a copy with ``changes`` (e.g. a new set-point or mode)."""
+        try:
+            old = self.edges[id]
+        except KeyError:
+            raise InputError("unknown element", element="replace_edge", field="id",
+                             value=id) from None
+        new = replace(old, **changes)  # type: ignore[arg-type]
+        self.edges[id] = new
+        return new
+
+    def copy(self) -> Network:
+        """An independent copy (elements are immutable, so a shallow copy of the maps)."""
+        return Network(self.name, self.reference, dict(self.nodes), dict(self.edges),
+                       dict(self.pressures), dict(self.injections), dict(self.temperatures))
+
+    # -- views ---------------------------------------------------------------
+    def pipes(self) -> Iterator[Pipe]:
+        return (e for e in self.edges.values() if isinstance(e, Pipe))
+
+    def of_type(self, kind: type[Edge]) -> list[Edge]:
+        return [e for e in self.edges.values() if type(e) is kind]
+
+    def __repr__(self) -> str:
+        counts: dict[str, int] = {}
+        for e in self.edges.values():
+            counts[type(e).__name__] = counts.get(type(e).__name__, 0) + 1
+        parts = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()))
+        return f"Network({self.name!r}: {len(self.nodes)} nodes, {parts})"

@@ -1,0 +1,733 @@
+r"""Steady state of a gas network: sparse Newton-Raphson on pressures and flows.
+
+Unknowns are the pressures of the nodes that are not pressure-fixed and the
+mass flow of every element. Equations (Osiadacz, *Simulation and Analysis of
+Gas Networks*, 1987, ch. 3; Koch et al., *Evaluating Gas Network Capacities*,
+SIAM 2015, ch. 2):
+
+* mass balance at every free node: Σ inflows − Σ outflows + injection = 0;
+* a pipe, isothermal at the network temperature T, with elevation
+  (Schroeder 2010; Menon 2005, eq. 2.22):
+
+  .. math::
+
+      p_1^2 - e^{s} p_2^2 = \frac{\lambda\,Z_m R_s T\,L_e}{D A^2}\,q|q|,\qquad
+      s = \frac{2 g \Delta h}{Z_m R_s T},\quad L_e = L\,\frac{e^{s}-1}{s}
+
+  written with φ = λ·Re, λ q|q| = φ(Re)·q·Aμ/D, so that the laminar limit
+  (φ = 64) keeps the equation regular at zero flow; Z_m is the EOS (surrogate)
+  Z at the mean pressure p_m = ⅔(p_1 + p_2 − p_1 p_2/(p_1 + p_2));
+  the classic flow equations (Weymouth, Panhandle A/B) and the empirical law
+  p_1² − p_2² = K |Q|^{n−1} Q are regularised near zero flow as
+  K (Q² + ε²)^{(n−1)/2} Q;
+* short pipes, open valves and elements in bypass: p_1 = p_2; closed elements:
+  q = 0; resistors: p_1 − p_2 = ζ q|q| / (2 ρ_1 A²);
+* active control valves hold their outlet at the set-point; active compressors
+  their ratio (with station pressure losses), discharge or suction pressure.
+
+The Jacobian is assembled in sparse form (scipy.sparse) from vectorised
+per-element derivatives and solved by SuperLU. The start is a linearised solve
+(each pipe a linear resistance fitted at a nominal flow), then Newton with a
+backtracking line search on the scaled residual and a fraction-to-boundary rule
+that keeps every pressure positive. A solve that does not converge raises
+:class:`~trunkline.errors.ConvergenceError` with its iterations, residual and
+worst equations. Compressor power and fuel follow from the real-gas
+polytropic path; fuel taken from the line (``fuel_from_line``) is added to the
+suction node's demand and the solve repeated until the fuel settles.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from trunkline.errors import ConvergenceError, InputError
+from trunkline.gas import Gas
+from trunkline.gas.viscosity import lee_gonzalez_eakin
+from trunkline.model.line import GRAVITY
+from trunkline.model.network import (
+    Compressor,
+    ControlValve,
+    Network,
+    Pipe,
+    Resistor,
+    ShortPipe,
+    Valve,
+)
+from trunkline.physics.compressor import real_gas_polytropic
+from trunkline.physics.flow_equations import (
+    PANHANDLE_A_COEFFICIENTS,
+    PANHANDLE_B_COEFFICIENTS,
+    WEYMOUTH_COEFFICIENTS,
+    PowerLawCoefficients,
+)
+from trunkline.physics.friction import darcy_friction
+from trunkline.units import get_reference
+
+__all__ = ["NetworkResult", "solve_steady"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+ZModel = Callable[[FloatArray, FloatArray], tuple[FloatArray, FloatArray]]
+
+#: Default convergence tolerance on the scaled residual (balance / q_ref, pressure
+#: equations / p_ref or p_ref²).
+TOL: Final = 1e-10
+MAX_ITER: Final = 60
+#: Air molar mass [kg/mol] for specific gravity (ISO 6976:2016).
+_M_AIR: Final = 0.02896546
+_CLASSIC: Final[dict[str, PowerLawCoefficients]] = {
+    "weymouth": WEYMOUTH_COEFFICIENTS,
+    "panhandle_a": PANHANDLE_A_COEFFICIENTS,
+    "panhandle_b": PANHANDLE_B_COEFFICIENTS,
+}
+
+# element kinds (integer codes for vectorised assembly)
+PIPE, EQUAL, CLOSED, RESISTOR, SET_TO, RATIO, SET_FROM = range(7)
+_KIND_NAMES: Final = ("pipe", "equal", "closed", "resistor", "outlet set-point",
+                      "ratio", "inlet set-point")
+
+
+@dataclass(frozen=True)
+class NetworkResult:
+    """Immutable steady state of a network (SI; tables as new DataFrames on access).
+
+    ``violations`` lists every bound that does not hold (node pressure and
+    injection bounds, element flow bounds, compressor limits), in words.
+    """
+
+    network: str
+    converged: bool
+    iterations: int
+    residual: float
+    temperature: float
+    _nodes: dict[str, Any] = field(repr=False)
+    _edges: dict[str, Any] = field(repr=False)
+    _compressors: dict[str, Any] = field(repr=False)
+    violations: tuple[str, ...]
+
+    @property
+    def nodes(self) -> pd.DataFrame:
+        """Per node: pressure [Pa], injection [kg/s], bounds, height [m]."""
+        return pd.DataFrame({k: np.array(v).copy() for k, v in self._nodes.items()}
+                            ).set_index("id")
+
+    @property
+    def edges(self) -> pd.DataFrame:
+        """Per element: type, mass flow [kg/s], standard volume flow [m³/s], pressures."""
+        return pd.DataFrame({k: np.array(v).copy() for k, v in self._edges.items()}
+                            ).set_index("id")
+
+    @property
+    def pipes(self) -> pd.DataFrame:
+        """Edges that are pipes, with velocities [m/s]."""
+        df = self.edges
+        return df[df["type"] == "Pipe"]
+
+    @property
+    def compressors(self) -> pd.DataFrame:
+        """Per compressor: ratio, head [J/kg], shaft power [W], fuel [kg/s], discharge T."""
+        return pd.DataFrame({k: np.array(v).copy() for k, v in self._compressors.items()}
+                            ).set_index("id") if self._compressors["id"] else pd.DataFrame()
+
+    @property
+    def pressure(self) -> dict[str, float]:
+        """Node pressures [Pa] by id."""
+        return dict(zip(self._nodes["id"], map(float, self._nodes["pressure"]), strict=True))
+
+    @property
+    def flow(self) -> dict[str, float]:
+        """Element mass flows [kg/s] by id."""
+        return dict(zip(self._edges["id"], map(float, self._edges["mass_flow"]), strict=True))
+
+    @property
+    def feasible(self) -> bool:
+        return self.converged and not self.violations
+
+
+class _Arrays:
+    """The network as integer-indexed arrays (built once per solve)."""
+
+    def __init__(self, net: Network) -> None:
+        if not net.nodes:
+            raise InputError("network has no nodes", element=net.name, field="nodes")
+        if not net.pressures:
+            raise InputError("no pressure-fixed node", element=net.name, field="set_pressure",
+                             expected="at least one node with net.set_pressure(node, p)")
+        self.node_ids = list(net.nodes)
+        idx = {n: i for i, n in enumerate(self.node_ids)}
+        self.idx = idx
+        nn = len(self.node_ids)
+        self.height = np.array([net.nodes[n].height for n in self.node_ids])
+        self.fixed = np.zeros(nn, dtype=bool)
+        self.p_fixed = np.zeros(nn)
+        for n, p in net.pressures.items():
+            self.fixed[idx[n]] = True
+            self.p_fixed[idx[n]] = p
+        self.inj = np.zeros(nn)
+        for n, q in net.injections.items():
+            self.inj[idx[n]] = q
+        self.free = np.flatnonzero(~self.fixed)
+        self.free_pos = -np.ones(nn, dtype=np.intp)
+        self.free_pos[self.free] = np.arange(self.free.size)
+        self.edge_ids = list(net.edges)
+        edges = [net.edges[e] for e in self.edge_ids]
+        self.edges = edges
+        ne = len(edges)
+        self.fr = np.array([idx[e.from_node] for e in edges], dtype=np.intp)
+        self.to = np.array([idx[e.to_node] for e in edges], dtype=np.intp)
+        kind = np.empty(ne, dtype=np.intp)
+        setp = np.zeros(ne)
+        loss_in = np.zeros(ne)
+        loss_out = np.zeros(ne)
+        for k, e in enumerate(edges):
+            kind[k], setp[k], loss_in[k], loss_out[k] = self._classify(e)
+        self.kind, self.setpoint, self.loss_in, self.loss_out = kind, setp, loss_in, loss_out
+        self.pipe_idx = np.flatnonzero(kind == PIPE)
+        self.res_idx = np.flatnonzero(kind == RESISTOR)
+        pipes = [edges[k] for k in self.pipe_idx]
+        assert all(isinstance(p, Pipe) for p in pipes)
+        self.pipes: list[Pipe] = pipes  # type: ignore[assignment]
+        self.length = np.array([p.length for p in self.pipes])
+        self.diam = np.array([p.diameter for p in self.pipes])
+        self.area = math.pi * self.diam**2 / 4
+        self.rough = np.array([p.roughness for p in self.pipes])
+        self.eff = np.array([p.efficiency for p in self.pipes])
+        self.law = np.array([p.flow_law for p in self.pipes], dtype=object)
+        self.dh = self.height[self.to[self.pipe_idx]] - self.height[self.fr[self.pipe_idx]]
+        res = [edges[k] for k in self.res_idx]
+        self.zeta = np.array([r.drag_factor for r in res])  # type: ignore[attr-defined]
+        self.res_area = np.array([math.pi * r.diameter**2 / 4 for r in res])  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _classify(e: object) -> tuple[int, float, float, float]:
+        if isinstance(e, Pipe):
+            return PIPE, 0.0, 0.0, 0.0
+        if isinstance(e, ShortPipe):
+            return EQUAL, 0.0, 0.0, 0.0
+        if isinstance(e, Valve):
+            return (EQUAL if e.open else CLOSED), 0.0, 0.0, 0.0
+        if isinstance(e, Resistor):
+            return RESISTOR, 0.0, 0.0, 0.0
+        if isinstance(e, ControlValve):
+            if e.mode == "closed":
+                return CLOSED, 0.0, 0.0, 0.0
+            if e.mode == "bypass":
+                return EQUAL, 0.0, 0.0, 0.0
+            assert e.setpoint is not None
+            return SET_TO, e.setpoint, e.pressure_loss_in, e.pressure_loss_out
+        if isinstance(e, Compressor):
+            if e.mode == "closed":
+                return CLOSED, 0.0, 0.0, 0.0
+            if e.mode == "bypass":
+                return EQUAL, 0.0, 0.0, 0.0
+            kind = e.setpoint_kind
+            if kind == "ratio":
+                assert e.ratio is not None
+                return RATIO, e.ratio, e.pressure_loss_in, e.pressure_loss_out
+            if kind == "discharge_pressure":
+                assert e.discharge_pressure is not None
+                return SET_TO, e.discharge_pressure, e.pressure_loss_in, e.pressure_loss_out
+            if kind == "suction_pressure":
+                assert e.suction_pressure is not None
+                return SET_FROM, e.suction_pressure, e.pressure_loss_in, e.pressure_loss_out
+            raise InputError("active compressor without a set-point", element=f"compressor {e.id}",
+                             field="ratio", expected="ratio=, discharge_pressure= or "
+                             "suction_pressure= (or mode='bypass'/'closed')")
+        raise InputError("unknown element type", element=str(getattr(e, "id", e)),
+                         field="type", value=type(e).__name__)
+
+
+class _Physics:
+    """Vectorised pipe and resistor laws with their derivatives."""
+
+    def __init__(self, a: _Arrays, gas: Gas, t: float, reference: str,
+                 z_model: ZModel | None, viscosity: float | None) -> None:
+        self.a = a
+        self.t = t
+        self.r_s = gas.specific_gas_constant
+        self.molar_mass = gas.molar_mass
+        ref = get_reference(reference)
+        self.rho_ref = gas.standard_density(ref)
+        self.ref = ref
+        self.viscosity = viscosity
+        if z_model is None:
+            sur = gas.surrogate()
+            env = sur.envelope
+
+            def z_of(p: FloatArray, tt: FloatArray) -> tuple[FloatArray, FloatArray]:
+                pc = np.clip(p, env.p_min, env.p_max)
+                z, dzdp, _ = sur.z_derivatives(pc, tt)
+                return z, np.where(p == pc, dzdp, 0.0)
+
+            self.z_of: ZModel = z_of
+        else:
+            self.z_of = z_model
+        self.sg = self.molar_mass / _M_AIR
+        # law groups
+        self.darcy = np.flatnonzero(np.isin(a.law, list(("colebrook", "prandtl-colebrook",
+                                                          "nikuradse", "hofer", "smooth"))))
+        self.power = np.flatnonzero(~np.isin(a.law, list(("colebrook", "prandtl-colebrook",
+                                                           "nikuradse", "hofer", "smooth"))))
+
+    def pipe_law(self, p1: FloatArray, p2: FloatArray, q: FloatArray
+                 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """Residual r = p1² − e^s p2² − F(q) and its derivatives (∂p1, ∂p2, ∂q)."""
+        a = self.a
+        pm = 2.0 / 3.0 * (p1 + p2 - p1 * p2 / (p1 + p2))
+        dpm1 = 2.0 / 3.0 * (1.0 - p2**2 / (p1 + p2) ** 2)
+        dpm2 = 2.0 / 3.0 * (1.0 - p1**2 / (p1 + p2) ** 2)
+        tt = np.full_like(pm, self.t)
+        z, dz = self.z_of(pm, tt)
+        zrt = z * self.r_s * self.t
+        s = 2.0 * GRAVITY * a.dh / zrt
+        small = np.abs(s) < 1e-9
+        es = np.exp(s)
+        le_factor = np.where(small, 1.0 + s / 2, np.expm1(s) / np.where(small, 1.0, s))
+        f = np.zeros_like(q)
+        dfdq = np.zeros_like(q)
+        # Darcy laws: F = zrt·Le/(D A²)·(Aμ/D)·φ(Re)·q
+        d = self.darcy
+        if d.size:
+            rho_m = pm[d] / zrt[d]
+            mu = (np.full(d.size, self.viscosity) if self.viscosity is not None
+                  else np.asarray(lee_gonzalez_eakin(np.full(d.size, self.t), rho_m,
+                                                     self.molar_mass)))
+            area, diam = a.area[d], a.diam[d]
+            re = np.abs(q[d]) * diam / (area * mu)
+            lam = np.empty(d.size)
+            dphi = np.empty(d.size)
+            for law in np.unique(a.law[d]):
+                m = a.law[d] == law
+                lam[m] = np.asarray(darcy_friction(re[m], a.rough[d][m] / diam[m], law=law))
+                h = np.maximum(re[m] * 1e-6, 1e-3)
+                lam_h = np.asarray(darcy_friction(re[m] + h, a.rough[d][m] / diam[m], law=law))
+                dphi[m] = ((re[m] + h) * lam_h - re[m] * lam[m]) / h
+            phi = lam * np.maximum(re, 1.0)
+            phi = np.where(re < 1.0, 64.0, phi)
+            coef = zrt[d] * a.length[d] * le_factor[d] / (diam * area**2) * (area * mu / diam)
+            coef = coef / a.eff[d] ** 2
+            f[d] = coef * phi * q[d]
+            dre_dq = diam / (area * mu)
+            dfdq[d] = coef * (phi + np.abs(q[d]) * dphi * dre_dq)
+            # Z enters through zrt (∂F/∂Z = F/Z)
+        # power laws (classic equations, empirical) on standard volume flow
+        pw = self.power
+        if pw.size:
+            kq, n = self._power_coefficients(pw, z)
+            qs = q[pw] / self.rho_ref
+            eps = 1e-6 * np.maximum(1.0, np.abs(qs).max(initial=0.0))
+            g = (qs**2 + eps**2) ** ((n - 1) / 2)
+            f[pw] = kq * le_factor[pw] * g * qs
+            dg = (n - 1) * qs**2 * (qs**2 + eps**2) ** ((n - 3) / 2)
+            dfdq[pw] = kq * le_factor[pw] * (g + dg) / self.rho_ref
+        dfdz = np.where(np.isin(np.arange(q.size), d), f / z, 0.0)
+        law_z = np.array([p.flow_law in _CLASSIC for p in a.pipes])
+        dfdz = np.where(law_z, f / z, dfdz)
+        r = p1**2 - es * p2**2 - f
+        # s depends on Z as well: ∂(e^s)/∂Z = −s e^s / Z (small; included)
+        des_dz = -s * es / z
+        dr1 = 2 * p1 - (dfdz * dz * dpm1) - des_dz * dz * dpm1 * p2**2
+        dr2 = -2 * es * p2 - (dfdz * dz * dpm2) - des_dz * dz * dpm2 * p2**2
+        return r, dr1, dr2, -dfdq
+
+    def _power_coefficients(self, idx: IntArray, z: FloatArray
+                            ) -> tuple[FloatArray, FloatArray]:
+        """K [Pa²/(m³/s)^n] and n of the power-law pipes (standard volume flow)."""
+        a = self.a
+        kq = np.empty(idx.size)
+        n = np.empty(idx.size)
+        tb, pb = self.ref.temperature, self.ref.pressure
+        for j, k in enumerate(idx):
+            pipe = a.pipes[k]
+            if pipe.flow_law == "empirical":
+                assert pipe.k is not None and pipe.n is not None
+                kq[j], n[j] = pipe.k, pipe.n
+                continue
+            c = _CLASSIC[pipe.flow_law]
+            m = c.flow_exponent
+            denom = c.si_constant * pipe.efficiency * (tb / pb) ** c.base_exponent \
+                * pipe.diameter**c.diameter_exponent
+            kq[j] = self.sg**c.sg_exponent * self.t * pipe.length * z[k] / denom ** (1 / m)
+            n[j] = 1 / m
+        return kq, n
+
+    def resistor_law(self, p1: FloatArray, p2: FloatArray, q: FloatArray
+                     ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """r = p1 − p2 − ζ q|q|/(2 ρ A²), ρ at the upstream pressure (regularised at 0)."""
+        a = self.a
+        pu = np.where(q >= 0, p1, p2)
+        z, _ = self.z_of(pu, np.full_like(pu, self.t))
+        rho = pu / (z * self.r_s * self.t)
+        c = a.zeta / (2 * rho * a.res_area**2)
+        eps = 1e-6
+        g = np.sqrt(q**2 + eps**2)
+        r = p1 - p2 - c * q * g
+        dq = -c * (g + q**2 / g)
+        return r, np.ones_like(p1), -np.ones_like(p2), dq
+
+
+def _solve_once(a: _Arrays, ph: _Physics, inj: FloatArray, x0: FloatArray | None,
+                tol: float, max_iter: int) -> tuple[FloatArray, int, float]:
+    nf, ne = a.free.size, len(a.edges)
+    p_ref = float(a.p_fixed[a.fixed].max())
+    q_ref = max(float(np.abs(inj).sum()) / 2, 1.0)
+    fr, to, kind = a.fr, a.to, a.kind
+
+    def pressures(x: FloatArray) -> FloatArray:
+        p = a.p_fixed.copy()
+        p[a.free] = x[:nf]
+        return p
+
+    # constant parts of the Jacobian: balance rows
+    e_idx = np.arange(ne)
+    rows_b, cols_b, vals_b = [], [], []
+    for nodes, sign in ((fr, -1.0), (to, 1.0)):
+        pos = a.free_pos[nodes]
+        m = pos >= 0
+        rows_b.append(pos[m])
+        cols_b.append(nf + e_idx[m])
+        vals_b.append(np.full(int(m.sum()), sign / q_ref))
+    rb, cb, vb = (np.concatenate(x) for x in (rows_b, cols_b, vals_b))
+
+    def residual(x: FloatArray, jac: bool) -> tuple[FloatArray, sp.csc_matrix | None]:
+        p = pressures(x)
+        q = x[nf:]
+        bal = inj.copy()
+        np.add.at(bal, fr, -q)
+        np.add.at(bal, to, q)
+        f_bal = bal[a.free] / q_ref
+        f_e = np.zeros(ne)
+        d1 = np.zeros(ne)
+        d2 = np.zeros(ne)
+        dq = np.zeros(ne)
+        p1, p2 = p[fr], p[to]
+        k = a.pipe_idx
+        if k.size:
+            r, j1, j2, jq = ph.pipe_law(p1[k], p2[k], q[k])
+            sc = 1.0 / p_ref**2
+            f_e[k], d1[k], d2[k], dq[k] = r * sc, j1 * sc, j2 * sc, jq * sc
+        k = a.res_idx
+        if k.size:
+            r, j1, j2, jq = ph.resistor_law(p1[k], p2[k], q[k])
+            f_e[k], d1[k], d2[k], dq[k] = r / p_ref, j1 / p_ref, j2 / p_ref, jq / p_ref
+        m = kind == EQUAL
+        f_e[m], d1[m], d2[m] = (p1[m] - p2[m]) / p_ref, 1 / p_ref, -1 / p_ref
+        m = kind == CLOSED
+        f_e[m], dq[m] = q[m] / q_ref, 1 / q_ref
+        m = kind == SET_TO
+        f_e[m], d2[m] = (p2[m] - a.setpoint[m]) / p_ref, 1 / p_ref
+        m = kind == SET_FROM
+        f_e[m], d1[m] = (p1[m] - a.setpoint[m]) / p_ref, 1 / p_ref
+        m = kind == RATIO
+        f_e[m] = (p2[m] + a.loss_out[m] - a.setpoint[m] * (p1[m] - a.loss_in[m])) / p_ref
+        d1[m], d2[m] = -a.setpoint[m] / p_ref, 1 / p_ref
+        f = np.concatenate([f_bal, f_e])
+        if not jac:
+            return f, None
+        pos1, pos2 = a.free_pos[fr], a.free_pos[to]
+        m1, m2 = pos1 >= 0, pos2 >= 0
+        rows = np.concatenate([rb, nf + e_idx[m1], nf + e_idx[m2], nf + e_idx])
+        cols = np.concatenate([cb, pos1[m1], pos2[m2], nf + e_idx])
+        vals = np.concatenate([vb, d1[m1], d2[m2], dq])
+        jm = sp.csc_matrix((vals, (rows, cols)), shape=(nf + ne, nf + ne))
+        return f, jm
+
+    x = x0.copy() if x0 is not None else _linear_start(a, ph, inj, p_ref, q_ref)
+    f, jm = residual(x, True)
+    norm = float(np.linalg.norm(f, np.inf))
+    it = 0
+    while norm > tol and it < max_iter:
+        it += 1
+        assert jm is not None
+        try:
+            lu = spla.splu(jm)
+            dx = -lu.solve(f)
+        except RuntimeError:  # singular: regularise slightly
+            dx = -spla.spsolve(jm + sp.identity(jm.shape[0], format="csc") * 1e-12, f)
+        if not np.all(np.isfinite(dx)):
+            break
+        # fraction to the boundary: keep pressures positive
+        alpha = 1.0
+        pf = x[:nf]
+        neg = dx[:nf] < 0
+        if np.any(neg):
+            alpha = min(1.0, float(np.min(0.9 * pf[neg] / -dx[:nf][neg])))
+        f2n = 0.5 * float(f @ f)
+        while True:
+            x_new = x + alpha * dx
+            f_new, _ = residual(x_new, False)
+            if 0.5 * float(f_new @ f_new) <= (1 - 1e-4 * alpha) * f2n or alpha < 1e-6:
+                break
+            alpha *= 0.5
+        x = x_new
+        f, jm = residual(x, True)
+        norm = float(np.linalg.norm(f, np.inf))
+    if not norm <= tol:
+        worst_idx = np.argsort(-np.abs(f))[:5]
+        names = [f"balance {a.node_ids[a.free[i]]}" if i < nf else
+                 f"{_KIND_NAMES[a.kind[i - nf]]} {a.edge_ids[i - nf]}" for i in worst_idx]
+        raise ConvergenceError("steady network solve", iterations=it, residual=norm,
+                               worst={n: float(f[i]) for n, i in zip(names, worst_idx,
+                                                                      strict=True)})
+    return x, it, norm
+
+
+def _linear_start(a: _Arrays, ph: _Physics, inj: FloatArray, p_ref: float,
+                  q_ref: float) -> FloatArray:
+    """Start point: pipes and resistors as linear resistances at a nominal flow.
+
+    Each pipe's law F(q) is replaced by its secant R·q through F(q_nom) at the
+    mean fixed pressure; the resulting linear system (in p for pressures and q
+    for flows) is solved once.
+    """
+    nf, ne = a.free.size, len(a.edges)
+    p0 = float(np.mean(a.p_fixed[a.fixed]))
+    q_nom = np.full(ne, q_ref / max(1.0, math.sqrt(ne)))
+    x = np.concatenate([np.full(nf, p0), q_nom])
+    # linearise each element equation at (p0, p0, q_nom): a Newton step from there
+    p = np.full(len(a.node_ids), p0)
+    p[a.fixed] = a.p_fixed[a.fixed]
+    x[:nf] = p[a.free]
+    # secant resistance for pipes: r(q) = (p1 − p2)·2p0 − F(q_nom)/q_nom · q
+    kind = a.kind.copy()
+    rows, cols, vals = [], [], []
+    rhs = np.zeros(nf + ne)
+    rhs[:nf] = -inj[a.free] / q_ref
+    e_idx = np.arange(ne)
+    for nodes, sign in ((a.fr, -1.0), (a.to, 1.0)):
+        pos = a.free_pos[nodes]
+        m = pos >= 0
+        rows.append(pos[m])
+        cols.append(nf + e_idx[m])
+        vals.append(np.full(int(m.sum()), sign / q_ref))
+    c1 = np.zeros(ne)
+    c2 = np.zeros(ne)
+    cq = np.zeros(ne)
+    c0 = np.zeros(ne)
+    k = a.pipe_idx
+    if k.size:
+        pp = np.full(k.size, p0)
+        _, _, _, jq = ph.pipe_law(pp, pp, q_nom[k])
+        c1[k], c2[k], cq[k] = 2 * p0 / p_ref**2, -2 * p0 / p_ref**2, jq / p_ref**2
+    k = a.res_idx
+    if k.size:
+        pp = np.full(k.size, p0)
+        _, _, _, jq = ph.resistor_law(pp, pp, q_nom[k])
+        c1[k], c2[k], cq[k] = 1 / p_ref, -1 / p_ref, jq / p_ref
+    m = kind == EQUAL
+    c1[m], c2[m] = 1 / p_ref, -1 / p_ref
+    m = kind == CLOSED
+    cq[m] = 1 / q_ref
+    m = kind == SET_TO
+    c2[m], c0[m] = 1 / p_ref, -a.setpoint[m] / p_ref
+    m = kind == SET_FROM
+    c1[m], c0[m] = 1 / p_ref, -a.setpoint[m] / p_ref
+    m = kind == RATIO
+    c1[m], c2[m] = -a.setpoint[m] / p_ref, 1 / p_ref
+    c0[m] = (a.loss_out[m] + a.setpoint[m] * a.loss_in[m]) / p_ref
+    pos1, pos2 = a.free_pos[a.fr], a.free_pos[a.to]
+    m1, m2 = pos1 >= 0, pos2 >= 0
+    rows += [nf + e_idx[m1], nf + e_idx[m2], nf + e_idx]
+    cols += [pos1[m1], pos2[m2], nf + e_idx]
+    vals += [c1[m1], c2[m2], cq]
+    # known (fixed) pressures move to the right-hand side
+    fixed_p1 = np.where(~m1, a.p_fixed[a.fr], 0.0)
+    fixed_p2 = np.where(~m2, a.p_fixed[a.to], 0.0)
+    rhs[nf:] = -(c0 + c1 * fixed_p1 + c2 * fixed_p2)
+    jm = sp.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                       shape=(nf + ne, nf + ne))
+    try:
+        sol = spla.splu(jm).solve(rhs)
+    except RuntimeError as exc:
+        raise ConvergenceError(f"linearised start (singular system: {exc}; is every node "
+                               "connected to a pressure-fixed node?)", iterations=0,
+                               residual=math.inf) from None
+    sol[:nf] = np.maximum(sol[:nf], 0.05 * p0)
+    return np.asarray(sol)
+
+
+def solve_steady(net: Network, gas: Gas, *, temperature: float | None = None,
+                 z: float | ZModel | None = None, viscosity: float | None = None,
+                 tol: float = TOL, max_iter: int = MAX_ITER,
+                 fuel_tol: float = 1e-9) -> NetworkResult:
+    """Steady state of a gas network with its active elements at their settings.
+
+    Args:
+        net: the network with boundary conditions (``set_pressure``, ``set_flow``).
+        gas: the gas (real-gas Z from its GERG-2008/DETAIL surrogate).
+        temperature: isothermal gas temperature [K]; default: the mean of the
+            node temperatures set with ``set_temperature`` or 288.15 K.
+        z: override the Z model — a constant, or a callable ``(p, T) -> (Z, ∂Z/∂p)``
+            (for comparisons with tools using simplified Z laws).
+        viscosity: constant dynamic viscosity [Pa·s] instead of Lee-Gonzalez-Eakin.
+        tol: convergence tolerance on the scaled residual (∞-norm).
+
+    Raises:
+        ConvergenceError: not converged (iterations, residual, worst equations).
+        InputError: a network that cannot be solved as given (no pressure-fixed node,
+            an active compressor without set-point…).
+    """
+    a = _Arrays(net)
+    t = float(temperature if temperature is not None else
+              (np.mean(list(net.temperatures.values())) if net.temperatures else 288.15))
+    z_model: ZModel | None
+    if z is None:
+        z_model = None
+    elif callable(z):
+        z_model = z
+    else:
+        zc = float(z)
+
+        def z_model(p: FloatArray, tt: FloatArray) -> tuple[FloatArray, FloatArray]:
+            return np.full_like(p, zc), np.zeros_like(p)
+
+    ph = _Physics(a, gas, t, net.reference, z_model, viscosity)
+    inj = a.inj.copy()
+    fuel = np.zeros(len(a.edges))
+    comp_idx = [k for k, e in enumerate(a.edges) if isinstance(e, Compressor)]
+    fuel_comps = [k for k in comp_idx if a.edges[k].fuel_from_line  # type: ignore[attr-defined]
+                  and a.kind[k] in (RATIO, SET_TO, SET_FROM)]
+    x, it_total, norm = _solve_once(a, ph, inj, None, tol, max_iter)
+    ncv = gas.ncv_mass() if fuel_comps else 0.0
+    for _ in range(30):
+        if not fuel_comps:
+            break
+        p = a.p_fixed.copy()
+        p[a.free] = x[:a.free.size]
+        q = x[a.free.size:]
+        new_fuel = _station_fuel(a, gas, t, p, q, fuel_comps, ncv)
+        if np.max(np.abs(new_fuel - fuel)) <= fuel_tol * max(1.0, float(np.abs(q).max())):
+            break
+        inj = a.inj.copy()
+        np.add.at(inj, a.fr[fuel_comps], -new_fuel[fuel_comps])
+        fuel = new_fuel
+        x, it, norm = _solve_once(a, ph, inj, x, tol, max_iter)
+        it_total += it
+    return _result(net, a, gas, t, x, inj, fuel, it_total, norm)
+
+
+def _station_fuel(a: _Arrays, gas: Gas, t: float, p: FloatArray, q: FloatArray,
+                  comps: list[int], ncv: float) -> FloatArray:
+    fuel = np.zeros(len(a.edges))
+    for k in comps:
+        c = a.edges[k]
+        assert isinstance(c, Compressor)
+        power = _compressor_power(gas, t, p[a.fr[k]] - c.pressure_loss_in,
+                                  p[a.to[k]] + c.pressure_loss_out, max(q[k], 0.0), c)[0]
+        fuel[k] = power / (c.driver_efficiency * ncv)
+    return fuel
+
+
+def _compressor_power(gas: Gas, t: float, p_s: float, p_d: float, q: float, c: Compressor
+                      ) -> tuple[float, float, float]:
+    """(shaft power [W], polytropic head [J/kg], discharge temperature [K])."""
+    if q <= 0 or p_d <= p_s:
+        return 0.0, 0.0, t
+    comp = real_gas_polytropic(gas.surrogate(), p_s, t, p_d, c.polytropic_efficiency, steps=12)
+    power = q * float(comp.work) / c.mechanical_efficiency
+    return power, float(comp.head), float(comp.t2)
+
+
+def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: FloatArray,
+            fuel: FloatArray, iterations: int, norm: float) -> NetworkResult:
+    nf = a.free.size
+    p = a.p_fixed.copy()
+    p[a.free] = x[:nf]
+    q = x[nf:]
+    bal = np.zeros(len(a.node_ids))
+    np.add.at(bal, a.fr, -q)
+    np.add.at(bal, a.to, q)
+    injection = inj.copy()
+    injection[a.fixed] = -bal[a.fixed]  # slack nodes supply what the balance needs
+    violations: list[str] = []
+    ptol = 1.0
+    nodes = [net.nodes[n] for n in a.node_ids]
+    for i, node in enumerate(nodes):
+        if p[i] < node.p_min - ptol:
+            violations.append(f"node {node.id}: pressure {p[i] / 1e5:.3f} bar below "
+                              f"minimum {node.p_min / 1e5:.3f} bar")
+        if p[i] > node.p_max + ptol:
+            violations.append(f"node {node.id}: pressure {p[i] / 1e5:.3f} bar above "
+                              f"maximum {node.p_max / 1e5:.3f} bar")
+        if a.fixed[i] and not (node.flow_min - 1e-9 <= injection[i] <= node.flow_max + 1e-9):
+            violations.append(f"node {node.id}: injection {injection[i]:.3f} kg/s outside "
+                              f"[{node.flow_min:.3f}, {node.flow_max:.3f}] kg/s")
+    rho_ref = gas.standard_density(get_reference(net.reference))
+    types, vel_in, vel_out = [], np.full(q.size, np.nan), np.full(q.size, np.nan)
+    sur = gas.surrogate()
+    for k, e in enumerate(a.edges):
+        types.append(type(e).__name__)
+        if not (e.flow_min - 1e-9 <= q[k] <= e.flow_max + 1e-9):
+            violations.append(f"{type(e).__name__} {e.id}: flow {q[k]:.3f} kg/s outside "
+                              f"[{e.flow_min:.3f}, {e.flow_max:.3f}] kg/s")
+    k = a.pipe_idx
+    if k.size:
+        env = sur.envelope
+        for arr, nodes_ in ((vel_in, a.fr), (vel_out, a.to)):
+            pk = np.clip(p[nodes_[k]], env.p_min, env.p_max)
+            rho = sur.density(pk, np.full(k.size, t))
+            arr[k] = q[k] / (rho * a.area)
+    comp = {key: [] for key in ("id", "mode", "suction_pressure", "discharge_pressure", "ratio",
+                                "mass_flow", "head", "shaft_power", "fuel",
+                                "discharge_temperature")}  # type: dict[str, list[Any]]
+    for kk, e in enumerate(a.edges):
+        if not isinstance(e, Compressor):
+            continue
+        ps = p[a.fr[kk]] - e.pressure_loss_in
+        pd_ = p[a.to[kk]] + e.pressure_loss_out
+        active = a.kind[kk] in (RATIO, SET_TO, SET_FROM)
+        power, head, t2 = _compressor_power(gas, t, ps, pd_, q[kk], e) if active \
+            else (0.0, 0.0, t)
+        f_k = power / (e.driver_efficiency * gas.ncv_mass()) if power > 0 else 0.0
+        ratio = pd_ / ps if active and ps > 0 else 1.0
+        for key, val in (("id", e.id), ("mode", e.mode), ("suction_pressure", ps),
+                         ("discharge_pressure", pd_), ("ratio", ratio), ("mass_flow", q[kk]),
+                         ("head", head), ("shaft_power", power), ("fuel", f_k),
+                         ("discharge_temperature", t2)):
+            comp[key].append(val)
+        if active and q[kk] < -1e-9:
+            violations.append(f"compressor {e.id}: reverse flow {q[kk]:.3f} kg/s")
+        if active and ratio < 1 - 1e-12:
+            violations.append(f"compressor {e.id}: ratio {ratio:.4f} < 1 (would expand)")
+        if ratio > e.max_ratio + 1e-12:
+            violations.append(f"compressor {e.id}: ratio {ratio:.4f} above {e.max_ratio:g}")
+        if power > e.max_power * (1 + 1e-9):
+            violations.append(f"compressor {e.id}: power {power / 1e6:.2f} MW above "
+                              f"{e.max_power / 1e6:.2f} MW")
+        if active and ps < e.p_in_min - 1.0:
+            violations.append(f"compressor {e.id}: suction {ps / 1e5:.3f} bar below "
+                              f"{e.p_in_min / 1e5:.3f} bar")
+        if active and pd_ > e.p_out_max + 1.0:
+            violations.append(f"compressor {e.id}: discharge {pd_ / 1e5:.3f} bar above "
+                              f"{e.p_out_max / 1e5:.3f} bar")
+    for kk, e in enumerate(a.edges):
+        if isinstance(e, ControlValve) and a.kind[kk] == SET_TO:
+            dp = p[a.fr[kk]] - p[a.to[kk]]
+            if q[kk] < -1e-9:
+                violations.append(f"control valve {e.id}: reverse flow {q[kk]:.3f} kg/s")
+            if dp < e.dp_min - 1.0 or dp > e.dp_max + 1.0:
+                violations.append(f"control valve {e.id}: pressure drop {dp / 1e5:.3f} bar "
+                                  f"outside [{e.dp_min / 1e5:.3f}, {e.dp_max / 1e5:.3f}] bar")
+    nodes_tab = {
+        "id": list(a.node_ids), "pressure": p, "injection": injection,
+        "fixed_pressure": a.fixed.copy(),
+        "p_min": np.array([n.p_min for n in nodes]), "p_max": np.array([n.p_max for n in nodes]),
+        "height": a.height.copy(),
+    }
+    edges_tab = {
+        "id": list(a.edge_ids), "type": types, "from_node": [e.from_node for e in a.edges],
+        "to_node": [e.to_node for e in a.edges], "mass_flow": q,
+        "standard_flow": q / rho_ref, "p_from": p[a.fr], "p_to": p[a.to],
+        "velocity_from": vel_in, "velocity_to": vel_out, "fuel": fuel,
+    }
+    return NetworkResult(net.name, True, iterations, norm, t, nodes_tab, edges_tab, comp,
+                         tuple(violations))
