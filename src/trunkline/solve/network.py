@@ -48,6 +48,7 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+from scipy.sparse.csgraph import connected_components
 
 from trunkline.errors import ConvergenceError, InputError
 from trunkline.gas import Gas
@@ -190,6 +191,28 @@ class _Arrays:
         loss_out = np.zeros(ne)
         for k, e in enumerate(edges):
             kind[k], setp[k], loss_in[k], loss_out[k] = self._classify(e)
+        # Nodes cut off from every pressure-fixed node by closed elements have no defined
+        # pressure: they are held at a dummy pressure, their elements carry no flow, and
+        # the result reports NaN. Demand on such a node cannot be met: an error.
+        open_e = kind != CLOSED
+        graph = sp.coo_matrix((np.ones(int(open_e.sum())), (self.fr[open_e], self.to[open_e])),
+                              shape=(nn, nn))
+        _, comp = connected_components(graph, directed=False)
+        supplied = np.isin(comp, comp[self.fixed])
+        self.isolated = ~supplied
+        if np.any(self.isolated & (self.inj != 0.0)):
+            bad = self.node_ids[int(np.flatnonzero(self.isolated & (self.inj != 0.0))[0])]
+            raise InputError("node with a demand or supply is cut off from every "
+                             "pressure-fixed node", element=f"node {bad}", field="injection",
+                             value=float(self.inj[idx[bad]]),
+                             expected="a path of open elements to a set_pressure node")
+        if np.any(self.isolated):
+            self.fixed[self.isolated] = True
+            self.p_fixed[self.isolated] = float(np.mean(self.p_fixed[supplied & self.fixed]))
+            kind[self.isolated[self.fr] | self.isolated[self.to]] = CLOSED
+            self.free = np.flatnonzero(~self.fixed)
+            self.free_pos = -np.ones(nn, dtype=np.intp)
+            self.free_pos[self.free] = np.arange(self.free.size)
         self.kind, self.setpoint, self.loss_in, self.loss_out = kind, setp, loss_in, loss_out
         self.pipe_idx = np.flatnonzero(kind == PIPE)
         self.res_idx = np.flatnonzero(kind == RESISTOR)
@@ -596,7 +619,8 @@ def solve_steady(net: Network, gas: Gas, *, temperature: float | None = None,
     comp_idx = [k for k, e in enumerate(a.edges) if isinstance(e, Compressor)]
     fuel_comps = [k for k in comp_idx if a.edges[k].fuel_from_line  # type: ignore[attr-defined]
                   and a.kind[k] in (RATIO, SET_TO, SET_FROM)]
-    x, it_total, norm = _solve_once(a, ph, inj, None, tol, max_iter)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        x, it_total, norm = _solve_once(a, ph, inj, None, tol, max_iter)
     ncv = gas.ncv_mass() if fuel_comps else 0.0
     for _ in range(30):
         if not fuel_comps:
@@ -610,7 +634,8 @@ def solve_steady(net: Network, gas: Gas, *, temperature: float | None = None,
         inj = a.inj.copy()
         np.add.at(inj, a.fr[fuel_comps], -new_fuel[fuel_comps])
         fuel = new_fuel
-        x, it, norm = _solve_once(a, ph, inj, x, tol, max_iter)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            x, it, norm = _solve_once(a, ph, inj, x, tol, max_iter)
         it_total += it
     return _result(net, a, gas, t, x, inj, fuel, it_total, norm)
 
@@ -648,6 +673,8 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
     np.add.at(bal, a.to, q)
     injection = inj.copy()
     injection[a.fixed] = -bal[a.fixed]  # slack nodes supply what the balance needs
+    p[a.isolated] = np.nan
+    injection[a.isolated] = 0.0
     violations: list[str] = []
     ptol = 1.0
     nodes = [net.nodes[n] for n in a.node_ids]
@@ -664,10 +691,10 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
     rho_ref = gas.standard_density(get_reference(net.reference))
     types, vel_in, vel_out = [], np.full(q.size, np.nan), np.full(q.size, np.nan)
     sur = gas.surrogate()
-    for k, e in enumerate(a.edges):
+    for ek, e in enumerate(a.edges):
         types.append(type(e).__name__)
-        if not (e.flow_min - 1e-9 <= q[k] <= e.flow_max + 1e-9):
-            violations.append(f"{type(e).__name__} {e.id}: flow {q[k]:.3f} kg/s outside "
+        if not (e.flow_min - 1e-9 <= q[ek] <= e.flow_max + 1e-9):
+            violations.append(f"{type(e).__name__} {e.id}: flow {q[ek]:.3f} kg/s outside "
                               f"[{e.flow_min:.3f}, {e.flow_max:.3f}] kg/s")
     k = a.pipe_idx
     if k.size:

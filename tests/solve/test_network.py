@@ -1,0 +1,234 @@
+"""Steady network solver: published example, analytic cases and robustness."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from trunkline.errors import ConvergenceError, InputError
+from trunkline.gas import Gas, IdealGas
+from trunkline.model import Network
+from trunkline.solve import PipeGeometry, solve_steady, steady_pipe
+
+#: Osiadacz (1988) pressures are printed to five significant figures; the issue asks 0.05 %.
+OSIADACZ_RTOL = 5e-4
+#: Mass balance at every node after convergence [kg/s].
+BALANCE_ATOL = 1e-8
+
+GAS = Gas({"methane": 0.95, "ethane": 0.03, "nitrogen": 0.015, "carbon dioxide": 0.005})
+METHANE = Gas({"methane": 1.0})
+
+
+def osiadacz_network() -> Network:
+    """Osiadacz (1988), Int. J. Systems Sci. 19(11):2395-2405, example 2, case (a).
+
+    Panhandle A as the paper writes it, P1² − P2² = K·Q^1.854 with
+    K = 18.43·L/(E²·D^4.854) (L m, D mm, P bar, Q m³/h, E = 0.9).
+    """
+    net = Network("osiadacz-2a", reference="normal")
+    for i in range(1, 11):
+        net.add_node(str(i))
+    n = 1.854
+    for a, b, d, l_km in [(1, 2, 700, 70), (1, 3, 700, 60), (2, 3, 700, 90), (2, 4, 600, 50),
+                          (3, 6, 600, 45), (5, 8, 600, 70), (7, 9, 600, 80), (8, 9, 500, 70),
+                          (8, 10, 500, 45), (9, 10, 500, 75)]:
+        k_paper = 18.43 * l_km * 1e3 / (0.9**2 * d**4.854)  # bar², (m³/h)^n
+        k_si = k_paper * 1e10 * 3600**n  # Pa², (m³/s)^n
+        net.add_pipe(f"{a}-{b}", str(a), str(b), l_km * 1e3, d / 1e3, flow_law="empirical",
+                     k=k_si, n=n)
+    net.add_compressor("c4-5", "4", "5", ratio=1.8)
+    net.add_compressor("c6-7", "6", "7", ratio=1.4)
+    net.set_pressure("1", 50e5)
+    rho = METHANE.standard_density("normal")
+    for node, q_m3h in {2: 20_000, 3: 20_000, 8: 15_000, 9: 300_000, 10: 45_000}.items():
+        net.set_demand(str(node), q_m3h / 3600 * rho)
+    return net
+
+
+def test_osiadacz_1988_example_2a() -> None:
+    res = solve_steady(osiadacz_network(), METHANE)
+    published = [50, 48.079, 48.742, 42.244, 76.040, 48.482, 67.875, 71.023, 67.545, 69.105]
+    for i, p_bar in enumerate(published, start=1):
+        assert res.pressure[str(i)] / 1e5 == pytest.approx(p_bar, rel=OSIADACZ_RTOL), i
+    assert res.converged and res.iterations < 15
+
+
+def _balance(res: object, net: Network) -> np.ndarray:
+    nodes = res.nodes  # type: ignore[attr-defined]
+    edges = res.edges  # type: ignore[attr-defined]
+    bal = nodes["injection"].copy()
+    for _, e in edges.iterrows():
+        bal[e["from_node"]] -= e["mass_flow"]
+        bal[e["to_node"]] += e["mass_flow"]
+    return bal.to_numpy()
+
+
+def test_mass_balance_at_every_node() -> None:
+    net = osiadacz_network()
+    res = solve_steady(net, METHANE)
+    assert np.max(np.abs(_balance(res, net))) < BALANCE_ATOL
+    # the slack supplies exactly the total demand
+    total = -sum(v for v in net.injections.values())
+    assert res.nodes.loc["1", "injection"] == pytest.approx(total, rel=1e-10)
+
+
+def test_network_pipe_matches_single_pipe_march() -> None:
+    # Constant Z and viscosity, level, isothermal: the network's integrated pipe law and the
+    # marching ODE (acceleration off) solve the same equation.
+    ideal = IdealGas(molar_mass=METHANE.molar_mass, viscosity=1.1e-5,
+                     gas_constant=8.314472)  # GERG-2008's R, as the network uses
+    net = Network("one pipe")
+    net.add_node("in")
+    net.add_node("out")
+    net.add_pipe("p", "in", "out", 60e3, 0.6, 2e-5)
+    net.set_pressure("in", 7e6)
+    net.set_demand("out", 150.0)
+    res = solve_steady(net, METHANE, z=1.0, viscosity=1.1e-5)
+    march = steady_pipe(ideal, 7e6, 288.15, 150.0, 60e3, PipeGeometry(0.6, 2e-5),
+                        isothermal=True, acceleration=False)
+    assert res.pressure["out"] == pytest.approx(march.outlet_pressure, rel=1e-9)
+
+
+def test_loop_with_two_pressure_fixed_entries_and_reverse_flow() -> None:
+    net = Network("loop")
+    for n in "ABCD":
+        net.add_node(n)
+    net.add_pipe("AB", "A", "B", 40e3, 0.5, 2e-5)
+    net.add_pipe("BC", "B", "C", 30e3, 0.5, 2e-5)
+    net.add_pipe("CD", "C", "D", 40e3, 0.5, 2e-5)
+    net.add_pipe("DA", "D", "A", 30e3, 0.5, 2e-5)
+    net.add_pipe("BD", "B", "D", 50e3, 0.4, 2e-5)
+    net.set_pressure("A", 6.0e6)
+    net.set_pressure("C", 5.8e6)  # a second slack
+    net.set_demand("B", 20.0)
+    net.set_demand("D", 35.0)
+    res = solve_steady(net, GAS)
+    assert np.max(np.abs(_balance(res, net))) < BALANCE_ATOL
+    # DA is defined D → A but carries gas from A to D: a reversed flow
+    assert res.flow["DA"] < 0
+    # the two slacks together supply the total demand
+    slack = res.nodes.loc["A", "injection"] + res.nodes.loc["C", "injection"]
+    assert slack == pytest.approx(55.0, rel=1e-10)
+    # raising C's pressure turns it into a supplier
+    net.set_pressure("C", 6.1e6)
+    res2 = solve_steady(net, GAS)
+    assert res2.nodes.loc["C", "injection"] > 0 > res.nodes.loc["C", "injection"] - 1e3
+
+
+def test_zero_flow_pipes_do_not_make_the_jacobian_singular() -> None:
+    net = Network("dead end")
+    for n in "ABC":
+        net.add_node(n)
+    net.add_pipe("AB", "A", "B", 10e3, 0.5)
+    net.add_pipe("BC", "B", "C", 10e3, 0.5)  # C has no demand: zero flow
+    net.set_pressure("A", 5e6)
+    net.set_demand("B", 10.0)
+    res = solve_steady(net, GAS)
+    assert abs(res.flow["BC"]) < 1e-8
+    assert res.pressure["C"] == pytest.approx(res.pressure["B"], rel=1e-12)
+    # and with no demand at all
+    net.set_demand("B", 0.0)
+    res0 = solve_steady(net, GAS)
+    assert res0.pressure["C"] == pytest.approx(5e6, rel=1e-12)
+
+
+def test_active_elements_hold_their_setpoints() -> None:
+    net = Network("stations")
+    for n in ("src", "s", "d", "m", "cv_out", "sink", "v"):
+        net.add_node(n)
+    net.add_pipe("p1", "src", "s", 80e3, 0.8, 2e-5)
+    net.add_compressor("cs", "s", "d", discharge_pressure=8.0e6, polytropic_efficiency=0.84,
+                       driver_efficiency=0.35, fuel_from_line=True)
+    net.add_pipe("p2", "d", "m", 100e3, 0.8, 2e-5)
+    net.add_control_valve("cv", "m", "cv_out", setpoint=4.0e6)
+    net.add_resistor("r", "cv_out", "sink", drag_factor=5.0, diameter=0.5)
+    net.add_valve("closed", "m", "v", open=False)
+    net.set_pressure("src", 6.0e6)
+    net.set_demand("sink", 200.0)
+    res = solve_steady(net, GAS)
+    assert res.pressure["d"] == pytest.approx(8.0e6, rel=1e-12)
+    assert res.pressure["cv_out"] == pytest.approx(4.0e6, rel=1e-12)
+    assert abs(res.flow["closed"]) < 1e-10
+    assert math.isnan(res.pressure["v"])  # cut off by the closed valve: no pressure
+    comp = res.compressors.loc["cs"]
+    assert comp["shaft_power"] > 0
+    # fuel from the line: the source supplies demand + fuel
+    assert res.nodes.loc["src", "injection"] == pytest.approx(200.0 + comp["fuel"], rel=1e-8)
+    # fuel = shaft power / (driver efficiency · NCV)
+    assert comp["fuel"] * 0.35 * GAS.ncv_mass() == pytest.approx(comp["shaft_power"], rel=1e-8)
+    # resistor: Δp = ζ ρ v²/2 at the inlet density
+    rho = float(GAS.density(4.0e6, res.temperature))
+    v = 200.0 / (rho * math.pi * 0.25**2)
+    dp = res.pressure["cv_out"] - res.pressure["sink"]
+    assert dp == pytest.approx(5.0 * rho * v**2 / 2, rel=1e-6)
+
+
+def test_ratio_and_suction_setpoints() -> None:
+    net = Network("ratio")
+    for n in ("a", "b", "c"):
+        net.add_node(n)
+    net.add_pipe("ab", "a", "b", 50e3, 0.6)
+    net.add_compressor("k", "b", "c", ratio=1.4, pressure_loss_in=0.5e5,
+                       pressure_loss_out=0.2e5)
+    net.set_pressure("a", 5e6)
+    net.set_demand("c", 80.0)
+    res = solve_steady(net, GAS)
+    ps = res.pressure["b"] - 0.5e5
+    assert res.pressure["c"] + 0.2e5 == pytest.approx(1.4 * ps, rel=1e-12)
+    assert res.compressors.loc["k", "ratio"] == pytest.approx(1.4, rel=1e-12)
+
+
+def test_bounds_are_reported() -> None:
+    net = Network("bounds")
+    net.add_node("a")
+    net.add_node("b", p_min=4.9e6)
+    net.add_pipe("ab", "a", "b", 100e3, 0.3, flow_max=5.0)
+    net.set_pressure("a", 5e6)
+    net.set_demand("b", 10.0)
+    res = solve_steady(net, GAS)
+    assert not res.feasible
+    text = " ".join(res.violations)
+    assert "node b" in text and "Pipe ab" in text
+
+
+def test_elevation_changes_pressure_without_flow() -> None:
+    net = Network("hill")
+    net.add_node("low", height=0.0)
+    net.add_node("high", height=500.0)
+    net.add_pipe("up", "low", "high", 5e3, 0.5)
+    net.set_pressure("low", 7e6)
+    res = solve_steady(net, METHANE, z=1.0)
+    # isothermal column, ideal gas: p2 = p1·exp(−g Δh/(R_s T))
+    expected = 7e6 * math.exp(-9.80665 * 500 / (METHANE.specific_gas_constant * 288.15))
+    assert res.pressure["high"] == pytest.approx(expected, rel=1e-10)
+
+
+def test_unsolvable_input_is_a_clear_error() -> None:
+    net = Network("no slack")
+    net.add_node("a")
+    net.add_node("b")
+    net.add_pipe("ab", "a", "b", 1e3, 0.5)
+    with pytest.raises(InputError, match="pressure-fixed"):
+        solve_steady(net, GAS)
+    net.set_pressure("a", 5e6)
+    net.set_demand("b", 5000.0)  # far more than a 0.5 m pipe can carry over 1 km at 50 bar
+    with pytest.raises(ConvergenceError, match="not converged"):
+        solve_steady(net, GAS)
+
+
+def test_builder_rejects_bad_elements() -> None:
+    net = Network()
+    net.add_node("a")
+    net.add_node("b")
+    with pytest.raises(InputError, match="unknown node"):
+        net.add_pipe("p", "a", "zz", 1e3, 0.5)
+    with pytest.raises(InputError, match="diameter"):
+        net.add_pipe("p", "a", "b", 1e3, -0.5)
+    with pytest.raises(InputError, match="flow law"):
+        net.add_pipe("p", "a", "b", 1e3, 0.5, flow_law="magic")
+    with pytest.raises(InputError, match="set-point"):
+        net.add_compressor("c", "a", "b", ratio=1.2, discharge_pressure=7e6)
+    with pytest.raises(InputError, match="twice"):
+        net.add_node("a")
