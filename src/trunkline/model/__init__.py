@@ -28,7 +28,7 @@ __all__ = [
     "scenario_from_dict",
 ]
 
-from trunkline.model.network import (  # noqa: E402
+from trunkline.model.network import (
     Compressor,
     ControlValve,
     Edge,

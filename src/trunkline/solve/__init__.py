@@ -1,4 +1,5 @@
-"""Solvers: steady state of a trunkline (march through pipes and stations) and studies."""
+"""Solvers: steady state of a trunkline (march through pipes and stations), station
+placement and capacity studies, and the steady state of any gas network."""
 
 from trunkline.solve.line import (
     Fluid,
@@ -10,6 +11,7 @@ from trunkline.solve.line import (
     march_line,
     steady_pipe,
 )
+from trunkline.solve.network import NetworkResult, solve_steady
 from trunkline.solve.studies import (
     CapacityResult,
     PlacementResult,
@@ -25,6 +27,7 @@ __all__ = [
     "Fluid",
     "LineResult",
     "MarchOptions",
+    "NetworkResult",
     "PipeGeometry",
     "PipeResult",
     "PlacementResult",
@@ -34,10 +37,7 @@ __all__ = [
     "place_stations",
     "resolve_throughput",
     "simulate",
+    "solve_steady",
     "station_layout",
     "steady_pipe",
 ]
-
-from trunkline.solve.network import NetworkResult, solve_steady  # noqa: E402
-
-__all__ += ["NetworkResult", "solve_steady"]
