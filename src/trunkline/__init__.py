@@ -9,13 +9,15 @@ Import as ``import trunkline as tl``::
 
 from trunkline import errors
 from trunkline.gas import Gas
-from trunkline.model import Trunkline, load_scenario
+from trunkline.model import Network, Trunkline, load_line, load_scenario
 from trunkline.solve import (
     LineResult,
     MarchOptions,
+    NetworkResult,
     max_throughput,
     place_stations,
     simulate,
+    solve_steady,
 )
 from trunkline.units import get_reference, parse_quantity, parse_standard_volume_flow
 
@@ -24,15 +26,19 @@ __version__ = "0.1.0"
 __all__ = [
     "Gas",
     "LineResult",
+    "Network",
     "MarchOptions",
+    "NetworkResult",
     "Trunkline",
     "__version__",
     "errors",
     "get_reference",
+    "load_line",
     "load_scenario",
     "max_throughput",
     "parse_quantity",
     "parse_standard_volume_flow",
     "place_stations",
     "simulate",
+    "solve_steady",
 ]

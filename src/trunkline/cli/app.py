@@ -19,7 +19,7 @@ from rich.table import Table
 
 from trunkline import __version__
 from trunkline.errors import TrunklineError
-from trunkline.model import Trunkline, load_scenario
+from trunkline.model import Trunkline, load_line, load_scenario
 from trunkline.solve import LineResult, place_stations, simulate
 from trunkline.units import SECONDS_PER_CONTRACT_YEAR, SECONDS_PER_DAY, parse_quantity
 
@@ -171,7 +171,7 @@ def run(
 ) -> None:
     """Steady state of a trunkline: profile, stations, power, fuel, linepack."""
     try:
-        line = load_scenario(scenario)
+        line = load_line(scenario)
         res = simulate(line, _throughput(throughput), month=month)
     except TrunklineError as exc:
         _fail(exc)
@@ -204,7 +204,7 @@ def stations(
 ) -> None:
     """Where compressor stations must stand, and how many, for a throughput."""
     try:
-        line = load_scenario(scenario)
+        line = load_line(scenario)
         placement = place_stations(line, _throughput(throughput), month=month)
     except TrunklineError as exc:
         _fail(exc)

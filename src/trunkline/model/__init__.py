@@ -11,6 +11,7 @@ from trunkline.model.line import (
 from trunkline.model.scenario import (
     BUILTIN_SCENARIOS,
     ScenarioFile,
+    load_line,
     load_scenario,
     scenario_from_dict,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "StationTemplate",
     "Trunkline",
     "Waypoint",
+    "load_line",
     "load_scenario",
     "scenario_from_dict",
 ]
@@ -51,3 +53,7 @@ __all__ += [
     "ShortPipe",
     "Valve",
 ]
+
+from trunkline.model.network_file import NetworkScenario, network_from_dict
+
+__all__ += ["NetworkScenario", "network_from_dict"]

@@ -21,12 +21,14 @@ from trunkline.errors import InputError, ScenarioError, UnitError
 from trunkline.gas import Gas, normalise_composition
 from trunkline.gas.eos import EOS_NAMES
 from trunkline.model.line import PipeSection, Station, StationTemplate, Trunkline, Waypoint
+from trunkline.model.network_file import NetworkScenario
 from trunkline.units import RU, StandardVolumeFlow, parse_quantity, parse_standard_volume_flow
 
-__all__ = ["BUILTIN_SCENARIOS", "ScenarioFile", "load_scenario", "scenario_from_dict"]
+__all__ = ["BUILTIN_SCENARIOS", "ScenarioFile", "load_line", "load_scenario",
+           "scenario_from_dict"]
 
 #: Names of the scenarios shipped with trunkline.
-BUILTIN_SCENARIOS = ("power_of_siberia_2",)
+BUILTIN_SCENARIOS = ("power_of_siberia_2", "osiadacz_1988")
 _ALIASES = {"pos2": "power_of_siberia_2", "power-of-siberia-2": "power_of_siberia_2"}
 
 Qty = str | float | int
@@ -335,8 +337,13 @@ def _throughput(text: str, composition: dict[str, float], eos: str) -> StandardV
     return StandardVolumeFlow(mass / Gas(composition, eos).standard_density(RU), RU)
 
 
-def load_scenario(name_or_path: str | Path = "power_of_siberia_2") -> Trunkline:
+def load_scenario(name_or_path: str | Path = "power_of_siberia_2"
+                  ) -> Trunkline | NetworkScenario:
     """Load a built-in scenario by name ("power_of_siberia_2", alias "pos2") or a TOML file.
+
+    A file with a ``[network]`` table is a network scenario and gives a
+    :class:`~trunkline.model.network_file.NetworkScenario`; otherwise a
+    :class:`Trunkline`. Use :func:`load_line` where only a trunkline will do.
 
     Raises:
         ScenarioError: unknown name, unreadable file, invalid TOML or any invalid
@@ -358,4 +365,18 @@ def load_scenario(name_or_path: str | Path = "power_of_siberia_2") -> Trunkline:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"invalid TOML: {exc}", element=origin) from None
+    if "network" in data:
+        from trunkline.model.network_file import network_from_dict
+
+        return network_from_dict(data, origin)
     return scenario_from_dict(data, origin)
+
+
+def load_line(name_or_path: str | Path = "power_of_siberia_2") -> Trunkline:
+    """Load a trunkline scenario (raises :class:`ScenarioError` for a network scenario)."""
+    loaded = load_scenario(name_or_path)
+    if not isinstance(loaded, Trunkline):
+        raise ScenarioError("this is a network scenario, not a trunkline", element="scenario",
+                            field="name", value=str(name_or_path),
+                            expected="a trunkline scenario (use solve_steady for networks)")
+    return loaded

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Final, Literal, TypeVar
 
 from trunkline.errors import ConvergenceError, InfeasibleError, InputError
-from trunkline.model import Station, Trunkline, load_scenario
+from trunkline.model import Station, Trunkline, load_line
 from trunkline.solve.line import LineResult, MarchOptions, march_line
 from trunkline.units import StandardVolumeFlow, parse_standard_volume_flow
 
@@ -44,7 +44,7 @@ _PLACE_OPTS: Final = MarchOptions(max_step=float("inf"))
 
 
 def _line(scenario: ScenarioLike) -> Trunkline:
-    return scenario if isinstance(scenario, Trunkline) else load_scenario(scenario)
+    return scenario if isinstance(scenario, Trunkline) else load_line(scenario)
 
 
 def _basis(line: Trunkline, basis: str | None) -> Basis:
