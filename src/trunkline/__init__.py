@@ -26,8 +26,8 @@ __version__ = "0.1.0"
 __all__ = [
     "Gas",
     "LineResult",
-    "Network",
     "MarchOptions",
+    "Network",
     "NetworkResult",
     "Trunkline",
     "__version__",

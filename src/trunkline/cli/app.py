@@ -19,7 +19,7 @@ from rich.table import Table
 
 from trunkline import __version__
 from trunkline.errors import TrunklineError
-from trunkline.model import Trunkline, load_line, load_scenario
+from trunkline.model import Trunkline, load_line
 from trunkline.solve import LineResult, place_stations, simulate
 from trunkline.units import SECONDS_PER_CONTRACT_YEAR, SECONDS_PER_DAY, parse_quantity
 

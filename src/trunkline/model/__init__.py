@@ -1,4 +1,5 @@
-"""The data model: trunklines (route, pipe sections, compressor stations) and scenario files."""
+"""The data model: trunklines (route, pipe sections, compressor stations), gas networks
+(nodes, pipes and active elements), and the scenario files that describe them."""
 
 from trunkline.model.line import (
     GRAVITY,
@@ -8,28 +9,6 @@ from trunkline.model.line import (
     Trunkline,
     Waypoint,
 )
-from trunkline.model.scenario import (
-    BUILTIN_SCENARIOS,
-    ScenarioFile,
-    load_line,
-    load_scenario,
-    scenario_from_dict,
-)
-
-__all__ = [
-    "BUILTIN_SCENARIOS",
-    "GRAVITY",
-    "PipeSection",
-    "ScenarioFile",
-    "Station",
-    "StationTemplate",
-    "Trunkline",
-    "Waypoint",
-    "load_line",
-    "load_scenario",
-    "scenario_from_dict",
-]
-
 from trunkline.model.network import (
     Compressor,
     ControlValve,
@@ -41,19 +20,36 @@ from trunkline.model.network import (
     ShortPipe,
     Valve,
 )
+from trunkline.model.network_file import NetworkScenario, network_from_dict
+from trunkline.model.scenario import (
+    BUILTIN_SCENARIOS,
+    ScenarioFile,
+    load_line,
+    load_scenario,
+    scenario_from_dict,
+)
 
-__all__ += [
+__all__ = [
+    "BUILTIN_SCENARIOS",
+    "GRAVITY",
     "Compressor",
     "ControlValve",
     "Edge",
     "Network",
+    "NetworkScenario",
     "Node",
     "Pipe",
+    "PipeSection",
     "Resistor",
+    "ScenarioFile",
     "ShortPipe",
+    "Station",
+    "StationTemplate",
+    "Trunkline",
     "Valve",
+    "Waypoint",
+    "load_line",
+    "load_scenario",
+    "network_from_dict",
+    "scenario_from_dict",
 ]
-
-from trunkline.model.network_file import NetworkScenario, network_from_dict
-
-__all__ += ["NetworkScenario", "network_from_dict"]
