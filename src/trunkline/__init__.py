@@ -10,6 +10,7 @@ Import as ``import trunkline as tl``::
 from trunkline import errors
 from trunkline.gas import Gas
 from trunkline.model import Network, Trunkline, load_line, load_scenario
+from trunkline.plan import ContractTerms, PlanResult, capacity_curve, load_plan, plan
 from trunkline.solve import (
     LineResult,
     MarchOptions,
@@ -24,21 +25,26 @@ from trunkline.units import get_reference, parse_quantity, parse_standard_volume
 __version__ = "0.1.0"
 
 __all__ = [
+    "ContractTerms",
     "Gas",
     "LineResult",
     "MarchOptions",
     "Network",
     "NetworkResult",
+    "PlanResult",
     "Trunkline",
     "__version__",
+    "capacity_curve",
     "errors",
     "get_reference",
     "load_line",
+    "load_plan",
     "load_scenario",
     "max_throughput",
     "parse_quantity",
     "parse_standard_volume_flow",
     "place_stations",
+    "plan",
     "simulate",
     "solve_steady",
 ]

@@ -242,6 +242,138 @@ def stations(
     console.print(_stations_table(res))
 
 
+def _months(text: str | None) -> tuple[int, ...] | None:
+    """``"all"`` → 1..12; ``"1,4,7,10"`` → those months; None → the plan's."""
+    if text is None:
+        return None
+    if text.strip().lower() == "all":
+        return tuple(range(1, 13))
+    try:
+        months = tuple(sorted({int(m) for m in text.split(",") if m.strip()}))
+    except ValueError:
+        months = ()
+    if not months or not all(1 <= m <= 12 for m in months):
+        raise typer.BadParameter("give 'all' or months 1-12 separated by commas, e.g. 1,4,7,10",
+                                 param_hint="--months")
+    return months
+
+
+def _fmt(value: float | None, pattern: str, missing: str = "n/a") -> str:
+    return missing if value is None else pattern.format(value)
+
+
+def _plan_tables(result: Any) -> list[Table]:
+    """Rich tables of a plan: headline, years, tornado, assumptions."""
+    s = result.summary
+    head = Table(title=f"{escape(s['title'])}", header_style="bold")
+    head.add_column("quantity")
+    head.add_column("value", justify="right")
+    rows = [
+        ("contract", f"ACQ {s['acq_bcm_per_yr']:.1f} bcm/yr @ {s['reference']}, "
+                     f"{s['term_years']} years from {s['first_gas']}"),
+        ("delivered over the term", f"{s['delivered_bcm']:.0f} bcm "
+                                    f"(plateau {s['plateau_delivered_bcm_per_yr']:.2f} bcm/yr)"),
+        ("shortfall / ToP paid / make-up / expired",
+         f"{s['shortfall_bcm']:.2f} / {s['deficiency_paid_bcm']:.2f} / "
+         f"{s['makeup_taken_bcm']:.2f} / {s['makeup_expired_bcm']:.2f} bcm"),
+        ("mean border price", f"{s['mean_price_usd_per_kcm']:.0f} $/1,000 m³ "
+                              f"({s['price_case']} case)"),
+        ("capex", f"{s['capex_bn_usd']:.1f} bn USD"),
+        ("NPV", f"{s['npv_bn_usd']:.2f} bn USD at {s['discount_rate_percent']:.1f} %"),
+        ("IRR", _fmt(s["irr_percent"], "{:.2f} %")),
+        ("payback (cumulative cash flow >= 0)", _fmt(s["payback_year"], "{:.1f}", "never")),
+        ("breakeven border price", _fmt(s["breakeven_price_usd_per_kcm"],
+                                        "{:.0f} $/1,000 m³")),
+        ("levelised tariff", f"{s['levelised_tariff_usd_per_kcm_100km']:.2f} "
+                             "$/1,000 m³ per 100 km"),
+        ("compressor fuel", f"{s['fuel_percent_of_entry']:.2f} % of the entry flow"),
+        ("emissions over the term", f"{s['co2e_mt']:.0f} Mt CO2e (fuel CO2 "
+                                    f"{s['fuel_co2_mt']:.0f} Mt, CH4 {s['methane_kt']:.0f} kt)"),
+        ("emissions intensity", f"{s['intensity_g_co2e_per_mj']:.2f} g CO2e/MJ delivered"),
+        ("capacity curve", escape(s["capacity_source"])),
+    ]
+    for k, v in rows:
+        head.add_row(k, v)
+
+    years = Table(title="year by year (bcm @ contract reference, USD bn)", header_style="bold")
+    for col in ("year", "ACQ", "delivered", "ToP qty", "deficiency", "make-up", "shortfall",
+                "$/1,000 m³", "cash flow", "Mt CO2e"):
+        years.add_column(col, justify="right", no_wrap=True)
+    for _, r in result.yearly.iterrows():
+        years.add_row(
+            f"{r['year']}", f"{r['acq'] / 1e9:.1f}", f"{r['delivered'] / 1e9:.2f}",
+            f"{r['top_quantity'] / 1e9:.2f}", f"{r['deficiency'] / 1e9:.2f}",
+            f"{r['makeup'] / 1e9:.2f}",
+            f"{(r['shortfall_excused'] + r['shortfall_penalised']) / 1e9:.2f}",
+            f"{r['price_mean'] * 1e3:.0f}", f"{r['cash_flow'] / 1e9:.2f}",
+            f"{r['co2e'] / 1e9:.2f}")
+
+    torn = Table(title="NPV sensitivity (USD bn)", header_style="bold")
+    for col in ("variable", "low", "NPV low", "high", "NPV high"):
+        torn.add_column(col, justify="right")
+    for _, r in result.tornado.iterrows():
+        torn.add_row(escape(str(r["variable"])), escape(str(r["low"])),
+                     f"{r['npv_low'] / 1e9:.2f}", escape(str(r["high"])),
+                     f"{r['npv_high'] / 1e9:.2f}")
+
+    assume = Table(title="assumptions and sources (docs/sources.md)", header_style="bold")
+    assume.add_column("input")
+    assume.add_column("value")
+    assume.add_column("source")
+    for _, r in result.assumptions.iterrows():
+        assume.add_row(escape(str(r["field"])), escape(str(r["value"])),
+                       escape(str(r["source"])))
+    return [head, years, torn, assume]
+
+
+@app.command("plan")
+def plan_command(
+    scenario: Annotated[str, typer.Argument(
+        help="Built-in plan (power_of_siberia_2, alias pos2) or a plan TOML file.")
+    ] = DEFAULT_SCENARIO,
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", help="Output folder: tables (CSV, Parquet), summary.json, PNG charts.")
+    ] = Path("trunkline-out"),
+    fmt: FormatOpt = OutputFormat.table,
+    no_files: Annotated[bool, typer.Option("--no-files", help="Write no output files.")] = False,
+    months: Annotated[str | None, typer.Option(
+        "--months", help="Months of the hydraulic capacity curve: 'all' or e.g. '1,4,7,10' "
+                         "(default: the plan's).")] = None,
+    price_case: Annotated[str | None, typer.Option(
+        "--price-case", help="Built-in index path: low, base or high (default: the plan's).")
+    ] = None,
+) -> None:
+    """Thirty years of a contract on the line: deliveries, economics, emissions."""
+    from trunkline.plan import plan as run_plan
+
+    if price_case is not None and price_case not in ("low", "base", "high"):
+        raise typer.BadParameter("low, base or high", param_hint="--price-case")
+    wanted = _months(months)
+    try:
+        result = run_plan(scenario, months=wanted, price_case=price_case)
+    except TrunklineError as exc:
+        _fail(exc)
+        return
+    written: list[str] = []
+    folder = out / result.name / "plan"
+    if not no_files:
+        from trunkline.report.plan_figures import write_plan_figures
+
+        written = [str(p) for p in result.to_files(folder)]
+        written += [str(p) for p in write_plan_figures(result, folder)]
+    if fmt is OutputFormat.json:
+        data: dict[str, Any] = dict(result.summary)
+        data["files"] = written
+        data["tornado"] = result.tornado.to_dict(orient="records")
+        data["assumptions"] = result.assumptions.to_dict(orient="records")
+        sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+        return
+    for table in _plan_tables(result):
+        console.print(table)
+    if written:
+        console.print(f"[dim]wrote {len(written)} files to {folder}[/]")
+
+
 @app.command()
 def version() -> None:
     """Print the trunkline version."""

@@ -53,3 +53,7 @@ __all__ = [
     "network_from_dict",
     "scenario_from_dict",
 ]
+
+from trunkline.model.gaslib import GasLibData, read_gaslib
+
+__all__ += ["GasLibData", "read_gaslib"]

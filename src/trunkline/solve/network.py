@@ -83,6 +83,12 @@ ZModel = Callable[[FloatArray, FloatArray], tuple[FloatArray, FloatArray]]
 #: equations / p_ref or p_ref²).
 TOL: Final = 1e-10
 MAX_ITER: Final = 60
+#: Lossless elements (short pipes, open valves, bypassed stations) get a tiny linear
+#: resistance, p_from − p_to = ε·p_ref·q/q_ref with ε = 1e-9, so that loops of them have
+#: determined flows (a pure p_from = p_to loop leaves its circulation undefined) and
+#: every element flow can be eliminated into the nodal system. At the reference flow
+#: the pressure difference is 1e-9 of the reference pressure (~0.01 Pa).
+EQUAL_RESISTANCE: Final = 1e-9
 #: Air molar mass [kg/mol] for specific gravity (ISO 6976:2016).
 _M_AIR: Final = 0.02896546
 _CLASSIC: Final[dict[str, PowerLawCoefficients]] = {
@@ -295,6 +301,13 @@ class _Physics:
         else:
             self.z_of = z_model
         self.sg = self.molar_mass / _M_AIR
+        # pipes grouped by friction law, and which laws scale with Z (fixed per solve)
+        darcy_names = ("colebrook", "prandtl-colebrook", "nikuradse", "hofer", "smooth")
+        is_darcy = np.isin(a.law, list(darcy_names))
+        self.law_groups = [(law, np.flatnonzero(a.law[is_darcy] == law))
+                           for law in darcy_names if np.any(a.law == law)]
+        self.z_scaled = np.array([p.flow_law != "empirical" for p in a.pipes], dtype=bool)
+        self.rel_rough = a.rough / a.diam
         # law groups
         self.darcy = np.flatnonzero(np.isin(a.law, list(("colebrook", "prandtl-colebrook",
                                                           "nikuradse", "hofer", "smooth"))))
@@ -328,11 +341,13 @@ class _Physics:
             re = np.abs(q[d]) * diam / (area * mu)
             lam = np.empty(d.size)
             dphi = np.empty(d.size)
-            for law in np.unique(a.law[d]):
-                m = a.law[d] == law
-                lam[m] = np.asarray(darcy_friction(re[m], a.rough[d][m] / diam[m], law=law))
-                h = np.maximum(re[m] * 1e-6, 1e-3)
-                lam_h = np.asarray(darcy_friction(re[m] + h, a.rough[d][m] / diam[m], law=law))
+            rel = self.rel_rough[d]
+            for law, m in self.law_groups:
+                both = np.concatenate([re[m], re[m] * (1 + 1e-6) + 1e-3])
+                lam2 = np.asarray(darcy_friction(both, np.concatenate([rel[m], rel[m]]),
+                                                 law=law))
+                lam[m], lam_h = lam2[:m.size], lam2[m.size:]
+                h = re[m] * 1e-6 + 1e-3
                 dphi[m] = ((re[m] + h) * lam_h - re[m] * lam[m]) / h
             phi = lam * np.maximum(re, 1.0)
             phi = np.where(re < 1.0, 64.0, phi)
@@ -352,9 +367,7 @@ class _Physics:
             f[pw] = kq * le_factor[pw] * g * qs
             dg = (n - 1) * qs**2 * (qs**2 + eps**2) ** ((n - 3) / 2)
             dfdq[pw] = kq * le_factor[pw] * (g + dg) / self.rho_ref
-        dfdz = np.where(np.isin(np.arange(q.size), d), f / z, 0.0)
-        law_z = np.array([p.flow_law in _CLASSIC for p in a.pipes])
-        dfdz = np.where(law_z, f / z, dfdz)
+        dfdz = np.where(self.z_scaled, f / z, 0.0)
         r = p1**2 - es * p2**2 - f
         # s depends on Z as well: ∂(e^s)/∂Z = −s e^s / Z (small; included)
         des_dz = -s * es / z
@@ -410,18 +423,12 @@ def _solve_once(a: _Arrays, ph: _Physics, inj: FloatArray, x0: FloatArray | None
         p[a.free] = x[:nf]
         return p
 
-    # constant parts of the Jacobian: balance rows
     e_idx = np.arange(ne)
-    rows_b, cols_b, vals_b = [], [], []
-    for nodes, sign in ((fr, -1.0), (to, 1.0)):
-        pos = a.free_pos[nodes]
-        m = pos >= 0
-        rows_b.append(pos[m])
-        cols_b.append(nf + e_idx[m])
-        vals_b.append(np.full(int(m.sum()), sign / q_ref))
-    rb, cb, vb = (np.concatenate(x) for x in (rows_b, cols_b, vals_b))
+    pos1, pos2 = a.free_pos[fr], a.free_pos[to]
+    m1, m2 = pos1 >= 0, pos2 >= 0
 
-    def residual(x: FloatArray, jac: bool) -> tuple[FloatArray, sp.csc_matrix | None]:
+    def residual(x: FloatArray, jac: bool
+                 ) -> tuple[FloatArray, tuple[FloatArray, FloatArray, FloatArray] | None]:
         p = pressures(x)
         q = x[nf:]
         bal = inj.copy()
@@ -443,7 +450,8 @@ def _solve_once(a: _Arrays, ph: _Physics, inj: FloatArray, x0: FloatArray | None
             r, j1, j2, jq = ph.resistor_law(p1[k], p2[k], q[k])
             f_e[k], d1[k], d2[k], dq[k] = r / p_ref, j1 / p_ref, j2 / p_ref, jq / p_ref
         m = kind == EQUAL
-        f_e[m], d1[m], d2[m] = (p1[m] - p2[m]) / p_ref, 1 / p_ref, -1 / p_ref
+        f_e[m] = (p1[m] - p2[m]) / p_ref - EQUAL_RESISTANCE * q[m] / q_ref
+        d1[m], d2[m], dq[m] = 1 / p_ref, -1 / p_ref, -EQUAL_RESISTANCE / q_ref
         m = kind == CLOSED
         f_e[m], dq[m] = q[m] / q_ref, 1 / q_ref
         m = kind == SET_TO
@@ -454,28 +462,76 @@ def _solve_once(a: _Arrays, ph: _Physics, inj: FloatArray, x0: FloatArray | None
         f_e[m] = (p2[m] + a.loss_out[m] - a.setpoint[m] * (p1[m] - a.loss_in[m])) / p_ref
         d1[m], d2[m] = -a.setpoint[m] / p_ref, 1 / p_ref
         f = np.concatenate([f_bal, f_e])
-        if not jac:
-            return f, None
-        pos1, pos2 = a.free_pos[fr], a.free_pos[to]
-        m1, m2 = pos1 >= 0, pos2 >= 0
-        rows = np.concatenate([rb, nf + e_idx[m1], nf + e_idx[m2], nf + e_idx])
-        cols = np.concatenate([cb, pos1[m1], pos2[m2], nf + e_idx])
-        vals = np.concatenate([vb, d1[m1], d2[m2], dq])
-        jm = sp.csc_matrix((vals, (rows, cols)), shape=(nf + ne, nf + ne))
-        return f, jm
+        return f, ((d1, d2, dq) if jac else None)
+
+    # Elements whose equation depends on their own flow (dq ≠ 0: pipes, resistors, closed
+    # elements) are eliminated: dq_e = −(f_e + d1·dp_from + d2·dp_to)/dq_e. What remains is
+    # a nodal system in the free pressures plus the flows of the other elements (short
+    # pipes, open valves, set-point elements), much smaller and sparser than the full one.
+    def newton_step(f: FloatArray, d1: FloatArray, d2: FloatArray, dq: FloatArray
+                    ) -> FloatArray:
+        f_bal, f_e = f[:nf], f[nf:]
+        elim = dq != 0.0
+        keep = ~elim
+        k0 = np.flatnonzero(keep)
+        n0 = k0.size
+        col0 = -np.ones(ne, dtype=np.intp)
+        col0[k0] = nf + np.arange(n0)
+        inv = np.zeros(ne)
+        inv[elim] = 1.0 / dq[elim]
+        rows_l: list[IntArray] = []
+        cols_l: list[IntArray] = []
+        vals_l: list[FloatArray] = []
+        rhs = np.zeros(nf + n0)
+        rhs[:nf] = -f_bal
+        # eliminated elements in the balance rows (B = −1/q_ref at from, +1/q_ref at to)
+        for posr, mr, sign in ((pos1, m1, -1.0 / q_ref), (pos2, m2, 1.0 / q_ref)):
+            sel = mr & elim
+            np.add.at(rhs, posr[sel], sign * f_e[sel] * inv[sel])
+            for posc, mc, dd in ((pos1, m1, d1), (pos2, m2, d2)):
+                both = sel & mc
+                rows_l.append(posr[both])
+                cols_l.append(posc[both])
+                vals_l.append(-sign * dd[both] * inv[both])
+            # kept elements: their flow is an unknown of the reduced system
+            sel0 = mr & keep
+            rows_l.append(posr[sel0])
+            cols_l.append(col0[sel0])
+            vals_l.append(np.full(int(sel0.sum()), sign))
+        # kept elements' own rows
+        for posc, mc, dd in ((pos1, m1, d1), (pos2, m2, d2)):
+            sel = keep & mc
+            rows_l.append(col0[sel])
+            cols_l.append(posc[sel])
+            vals_l.append(dd[sel])
+        rhs[nf:] = -f_e[k0]
+        size = nf + n0
+        jm = sp.csc_matrix((np.concatenate(vals_l),
+                            (np.concatenate(rows_l), np.concatenate(cols_l))),
+                           shape=(size, size))
+        try:
+            sol = spla.splu(jm, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.1,
+                            options={"SymmetricMode": True}).solve(rhs)
+        except RuntimeError:  # singular: regularise slightly
+            sol = spla.spsolve(jm + sp.identity(size, format="csc") * 1e-12, rhs)
+        dp_free = sol[:nf]
+        dp = np.zeros(len(a.node_ids))
+        dp[a.free] = dp_free
+        dqv = np.zeros(ne)
+        dqv[k0] = sol[nf:]
+        dqv[elim] = -(f_e[elim] + d1[elim] * dp[fr[elim]] + d2[elim] * dp[to[elim]]) \
+            * inv[elim]
+        return np.concatenate([dp_free, dqv])
 
     x = x0.copy() if x0 is not None else _linear_start(a, ph, inj, p_ref, q_ref)
-    f, jm = residual(x, True)
+    f, jac = residual(x, True)
     norm = float(np.linalg.norm(f, np.inf))
     it = 0
+    alphas: list[float] = []
     while norm > tol and it < max_iter:
         it += 1
-        assert jm is not None
-        try:
-            lu = spla.splu(jm)
-            dx = -lu.solve(f)
-        except RuntimeError:  # singular: regularise slightly
-            dx = -spla.spsolve(jm + sp.identity(jm.shape[0], format="csc") * 1e-12, f)
+        assert jac is not None
+        dx = newton_step(f, *jac)
         if not np.all(np.isfinite(dx)):
             break
         # fraction to the boundary: keep pressures positive
@@ -487,12 +543,12 @@ def _solve_once(a: _Arrays, ph: _Physics, inj: FloatArray, x0: FloatArray | None
         f2n = 0.5 * float(f @ f)
         while True:
             x_new = x + alpha * dx
-            f_new, _ = residual(x_new, False)
+            f_new, jac_new = residual(x_new, True)
             if 0.5 * float(f_new @ f_new) <= (1 - 1e-4 * alpha) * f2n or alpha < 1e-6:
                 break
             alpha *= 0.5
-        x = x_new
-        f, jm = residual(x, True)
+        alphas.append(alpha)
+        x, f, jac = x_new, f_new, jac_new
         norm = float(np.linalg.norm(f, np.inf))
     if not norm <= tol:
         worst_idx = np.argsort(-np.abs(f))[:5]
@@ -547,7 +603,7 @@ def _linear_start(a: _Arrays, ph: _Physics, inj: FloatArray, p_ref: float,
         _, _, _, jq = ph.resistor_law(pp, pp, q_nom[k])
         c1[k], c2[k], cq[k] = 1 / p_ref, -1 / p_ref, jq / p_ref
     m = kind == EQUAL
-    c1[m], c2[m] = 1 / p_ref, -1 / p_ref
+    c1[m], c2[m], cq[m] = 1 / p_ref, -1 / p_ref, -EQUAL_RESISTANCE / q_ref
     m = kind == CLOSED
     cq[m] = 1 / q_ref
     m = kind == SET_TO
