@@ -232,3 +232,55 @@ def test_builder_rejects_bad_elements() -> None:
         net.add_compressor("c", "a", "b", ratio=1.2, discharge_pressure=7e6)
     with pytest.raises(InputError, match="twice"):
         net.add_node("a")
+
+
+def test_non_isothermal_pipe_matches_the_march() -> None:
+    # One level pipe with ground heat exchange: the network's exponential outlet temperature
+    # (constant c_p, μ_JT) and pressure against the adaptive march of the full ODE.
+    net = Network("warm pipe")
+    net.add_node("in")
+    net.add_node("out")
+    net.add_pipe("p", "in", "out", 120e3, 1.0, 1e-5, heat_transfer_coefficient=2.0,
+                 ground_temperature=278.15)
+    net.set_pressure("in", 8e6)
+    net.set_temperature("in", 313.15)
+    net.set_demand("out", 300.0)
+    res = solve_steady(net, GAS, isothermal=False, temperature=313.15)
+    march = steady_pipe(GAS.surrogate(), 8e6, 313.15, 300.0, 120e3,
+                        PipeGeometry(1.0, 1e-5, outside_diameter=1.0,
+                                     heat_transfer_coefficient=2.0,
+                                     ground_temperature=278.15),
+                        acceleration=False)
+    t_out = res.nodes.loc["out", "temperature"]
+    # the closed form holds c_p and μ_JT at the pipe's mean state: within 0.1 K of the ODE
+    assert t_out == pytest.approx(march.outlet_temperature, abs=0.1)
+    # each network pipe is isothermal at its mean temperature: for a long pipe cooling by
+    # ~25 K this is within 0.15 % of the exact march (split long pipes for more)
+    assert res.pressure["out"] == pytest.approx(march.outlet_pressure, rel=1.5e-3)
+    assert 278.15 < t_out < 313.15
+
+
+def test_mixing_and_joule_thomson_across_a_control_valve() -> None:
+    net = Network("mix")
+    for n in ("hot", "cold", "mix", "low"):
+        net.add_node(n)
+    net.add_short_pipe("h", "hot", "mix")
+    net.add_short_pipe("c", "cold", "mix")
+    net.add_control_valve("cv", "mix", "low", setpoint=3e6)
+    net.set_pressure("hot", 7e6)
+    net.set_temperature("hot", 320.0)
+    net.set_flow("cold", 30.0)
+    net.set_temperature("cold", 280.0)
+    net.set_demand("low", 40.0)
+    res = solve_steady(net, GAS, isothermal=False, temperature=300.0)
+    nodes = res.nodes
+    # the slack supplies 10 kg/s at 320 K; mixing by mass: (10·320 + 30·280)/40 = 290 K
+    assert nodes.loc["mix", "temperature"] == pytest.approx(290.0, abs=1e-6)
+    # isenthalpic throttling 7 → 3 MPa: h(3 MPa, T_low) = h(7 MPa, 290 K) on the reference
+    # EOS (GERG-2008), solved here independently by Newton
+    h_in = float(GAS.enthalpy(7e6, 290.0))
+    t_exact = 275.0
+    for _ in range(20):
+        t_exact -= (float(GAS.enthalpy(3e6, t_exact)) - h_in) / float(GAS.cp(3e6, t_exact))
+    assert nodes.loc["low", "temperature"] == pytest.approx(t_exact, abs=0.02)
+    assert 10.0 < 290.0 - t_exact < 25.0

@@ -169,7 +169,9 @@ class Compressor(Edge):
     fuel taken at the suction when ``fuel_from_line``). ``max_power`` [W],
     ``max_ratio``, ``p_in_min`` and ``p_out_max`` [Pa] are checked and reported,
     not enforced. ``pressure_loss_in/out`` [Pa] are fixed station-piping losses
-    (GasLib) before and after the machine when active.
+    (GasLib) before and after the machine when active. In non-isothermal
+    solves the gas leaves at the polytropic discharge temperature, or at
+    ``aftercooler_temperature`` [K] when it is hotter.
     """
 
     mode: str = "active"
@@ -186,6 +188,7 @@ class Compressor(Edge):
     p_out_max: float = _INF
     pressure_loss_in: float = 0.0
     pressure_loss_out: float = 0.0
+    aftercooler_temperature: float | None = None
 
     @property
     def setpoint_kind(self) -> str:
@@ -372,6 +375,7 @@ class Network:
                        max_ratio: float = _INF, fuel_from_line: bool = False,
                        p_in_min: float = 0.0, p_out_max: float = _INF,
                        pressure_loss_in: float = 0.0, pressure_loss_out: float = 0.0,
+                       aftercooler_temperature: float | None = None,
                        flow_min: float = -_INF, flow_max: float = _INF) -> Compressor:
         """Add a compressor station with exactly one set-point when active."""
         el = f"compressor {id}"
@@ -402,7 +406,9 @@ class Network:
                        float(mechanical_efficiency), float(driver_efficiency), float(max_power),
                        float(max_ratio), bool(fuel_from_line), float(p_in_min),
                        float(p_out_max), _positive(el, "pressure_loss_in", pressure_loss_in, True),
-                       _positive(el, "pressure_loss_out", pressure_loss_out, True))
+                       _positive(el, "pressure_loss_out", pressure_loss_out, True),
+                       None if aftercooler_temperature is None
+                       else _positive(el, "aftercooler_temperature", aftercooler_temperature))
         self._add_edge(c)
         return c
 

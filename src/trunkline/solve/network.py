@@ -282,6 +282,10 @@ class _Physics:
                  z_model: ZModel | None, viscosity: float | None) -> None:
         self.a = a
         self.t = t
+        #: gas temperature of every pipe [K] (isothermal: all t; updated by the energy pass)
+        self.t_pipe = np.full(a.pipe_idx.size, t)
+        #: gas temperature at every resistor's inlet [K]
+        self.t_res = np.full(a.res_idx.size, t)
         self.r_s = gas.specific_gas_constant
         self.molar_mass = gas.molar_mass
         ref = get_reference(reference)
@@ -321,9 +325,9 @@ class _Physics:
         pm = 2.0 / 3.0 * (p1 + p2 - p1 * p2 / (p1 + p2))
         dpm1 = 2.0 / 3.0 * (1.0 - p2**2 / (p1 + p2) ** 2)
         dpm2 = 2.0 / 3.0 * (1.0 - p1**2 / (p1 + p2) ** 2)
-        tt = np.full_like(pm, self.t)
+        tt = self.t_pipe
         z, dz = self.z_of(pm, tt)
-        zrt = z * self.r_s * self.t
+        zrt = z * self.r_s * tt
         s = 2.0 * GRAVITY * a.dh / zrt
         small = np.abs(s) < 1e-9
         es = np.exp(s)
@@ -335,7 +339,7 @@ class _Physics:
         if d.size:
             rho_m = pm[d] / zrt[d]
             mu = (np.full(d.size, self.viscosity) if self.viscosity is not None
-                  else np.asarray(lee_gonzalez_eakin(np.full(d.size, self.t), rho_m,
+                  else np.asarray(lee_gonzalez_eakin(tt[d], rho_m,
                                                      self.molar_mass)))
             area, diam = a.area[d], a.diam[d]
             re = np.abs(q[d]) * diam / (area * mu)
@@ -392,7 +396,8 @@ class _Physics:
             m = c.flow_exponent
             denom = c.si_constant * pipe.efficiency * (tb / pb) ** c.base_exponent \
                 * pipe.diameter**c.diameter_exponent
-            kq[j] = self.sg**c.sg_exponent * self.t * pipe.length * z[k] / denom ** (1 / m)
+            kq[j] = self.sg**c.sg_exponent * self.t_pipe[k] * pipe.length * z[k] \
+                / denom ** (1 / m)
             n[j] = 1 / m
         return kq, n
 
@@ -401,8 +406,8 @@ class _Physics:
         """r = p1 − p2 − ζ q|q|/(2 ρ A²), ρ at the upstream pressure (regularised at 0)."""
         a = self.a
         pu = np.where(q >= 0, p1, p2)
-        z, _ = self.z_of(pu, np.full_like(pu, self.t))
-        rho = pu / (z * self.r_s * self.t)
+        z, _ = self.z_of(pu, self.t_res)
+        rho = pu / (z * self.r_s * self.t_res)
         c = a.zeta / (2 * rho * a.res_area**2)
         eps = 1e-6
         g = np.sqrt(q**2 + eps**2)
@@ -423,7 +428,6 @@ def _solve_once(a: _Arrays, ph: _Physics, inj: FloatArray, x0: FloatArray | None
         p[a.free] = x[:nf]
         return p
 
-    e_idx = np.arange(ne)
     pos1, pos2 = a.free_pos[fr], a.free_pos[to]
     m1, m2 = pos1 >= 0, pos2 >= 0
 
@@ -635,16 +639,22 @@ def _linear_start(a: _Arrays, ph: _Physics, inj: FloatArray, p_ref: float,
 
 
 def solve_steady(net: Network, gas: Gas, *, temperature: float | None = None,
-                 z: float | ZModel | None = None, viscosity: float | None = None,
-                 tol: float = TOL, max_iter: int = MAX_ITER,
-                 fuel_tol: float = 1e-9) -> NetworkResult:
+                 isothermal: bool = True, z: float | ZModel | None = None,
+                 viscosity: float | None = None, tol: float = TOL, max_iter: int = MAX_ITER,
+                 fuel_tol: float = 1e-9, temperature_tol: float = 1e-6) -> NetworkResult:
     """Steady state of a gas network with its active elements at their settings.
 
     Args:
         net: the network with boundary conditions (``set_pressure``, ``set_flow``).
         gas: the gas (real-gas Z from its GERG-2008/DETAIL surrogate).
-        temperature: isothermal gas temperature [K]; default: the mean of the
-            node temperatures set with ``set_temperature`` or 288.15 K.
+        temperature: isothermal gas temperature [K] (and the default temperature of
+            injected gas); default: the mean of the node temperatures set with
+            ``set_temperature`` or 288.15 K.
+        isothermal: False adds the energy balance: pipes exchange heat with the ground
+            (``heat_transfer_coefficient``, ``ground_temperature``), gas cools by
+            Joule-Thomson across pipes and control valves, compressors heat it, nodes
+            mix streams; hydraulics and temperatures are iterated to
+            ``temperature_tol`` [K].
         z: override the Z model — a constant, or a callable ``(p, T) -> (Z, ∂Z/∂p)``
             (for comparisons with tools using simplified Z laws).
         viscosity: constant dynamic viscosity [Pa·s] instead of Lee-Gonzalez-Eakin.
@@ -677,6 +687,23 @@ def solve_steady(net: Network, gas: Gas, *, temperature: float | None = None,
                   and a.kind[k] in (RATIO, SET_TO, SET_FROM)]
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         x, it_total, norm = _solve_once(a, ph, inj, None, tol, max_iter)
+        t_node = np.full(len(a.node_ids), t)
+        if not isothermal:
+            for _ in range(50):
+                p = a.p_fixed.copy()
+                p[a.free] = x[:a.free.size]
+                t_before = t_node
+                t_node, t_pipe, t_res = _energy_pass(a, ph, gas, net, p, x[a.free.size:], t)
+                change = max(float(np.max(np.abs(t_pipe - ph.t_pipe), initial=0.0)),
+                             float(np.max(np.abs(t_node - t_before), initial=0.0)))
+                ph.t_pipe, ph.t_res = t_pipe, t_res
+                if change <= temperature_tol:
+                    break
+                x, it, norm = _solve_once(a, ph, inj, x, tol, max_iter)
+                it_total += it
+            else:
+                raise ConvergenceError("non-isothermal steady solve (temperature loop)",
+                                       iterations=50, residual=change)
     ncv = gas.ncv_mass() if fuel_comps else 0.0
     for _ in range(30):
         if not fuel_comps:
@@ -693,7 +720,117 @@ def solve_steady(net: Network, gas: Gas, *, temperature: float | None = None,
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             x, it, norm = _solve_once(a, ph, inj, x, tol, max_iter)
         it_total += it
-    return _result(net, a, gas, t, x, inj, fuel, it_total, norm)
+    return _result(net, a, gas, t, x, inj, fuel, it_total, norm, t_node)
+
+
+def _energy_pass(a: _Arrays, ph: _Physics, gas: Gas, net: Network, p: FloatArray,
+                 q: FloatArray, t_default: float) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Node temperatures for given pressures and flows; per-pipe mean and resistor inlet T.
+
+    Every element maps its upstream temperature to its outlet, T_out = a + b·T_in:
+
+    * pipe, steady energy balance with ground exchange and Joule-Thomson cooling
+      (exact for constant c_p, μ_JT and pressure gradient; Osiadacz & Chaczykowski 1998,
+      Menon 2005 sect. 5): with βL = U π D L/(ṁ c_p), E = e^{−βL},
+      T_out = T_g (1 − E) + E·T_in + μ_JT (p_out − p_in)(1 − E)/(βL);
+    * control valves, resistors, valves, short pipes: isenthalpic throttling,
+      h(p_out, T_out) = h(p_in, T_in) on the EOS surrogate's enthalpy;
+    * active compressors: the real-gas polytropic discharge temperature (scaled with the
+      inlet temperature), or the after-cooler set-point when the gas is hotter.
+
+    Nodes mix incoming streams by mass (equal c_p); injected gas enters at the node's
+    temperature (``set_temperature``) or the network temperature. The node
+    temperatures then follow from one sparse linear system.
+    """
+    sur = gas.surrogate()
+    env = sur.envelope
+    nn, ne = len(a.node_ids), len(a.edges)
+    t_prev = np.full(nn, t_default) if not hasattr(ph, "t_node") else ph.t_node
+    active = (a.kind != CLOSED) & (np.abs(q) > 1e-12)
+    up = np.where(q >= 0, a.fr, a.to)
+    dn = np.where(q >= 0, a.to, a.fr)
+    m = np.abs(q)
+    pu = np.clip(p[up], env.p_min, env.p_max)
+    tu = np.clip(t_prev[up], env.t_min, env.t_max)
+    cp = sur.cp(pu, tu)
+    mu_jt = sur.joule_thomson(pu, tu)
+    dp = p[dn] - p[up]
+    coef_a = mu_jt * dp
+    coef_b = np.ones(ne)
+    k = a.pipe_idx
+    # isenthalpic throttling (control valves, resistors, valves, short pipes): solve
+    # h(p_out, T_out) = h(p_in, T_in) by Newton on the surrogate's enthalpy; linearised
+    # in T_in with ∂T_out/∂T_in = c_p,in / c_p,out.
+    thr = np.flatnonzero(active & (a.kind != PIPE) & ~np.isin(a.kind, [RATIO, SET_FROM])
+                         & np.array([not isinstance(e, Compressor) for e in a.edges]))
+    if thr.size:
+        pd_t = np.clip(p[dn[thr]], env.p_min, env.p_max)
+        h_in = sur.enthalpy(pu[thr], tu[thr])
+        t_out = tu[thr] + mu_jt[thr] * dp[thr]
+        for _ in range(8):
+            t_out = np.clip(t_out, env.t_min, env.t_max)
+            t_out = t_out - (sur.enthalpy(pd_t, t_out) - h_in) / sur.cp(pd_t, t_out)
+        b_thr = cp[thr] / sur.cp(pd_t, np.clip(t_out, env.t_min, env.t_max))
+        coef_b[thr] = b_thr
+        coef_a[thr] = t_out - b_thr * tu[thr]
+    if k.size:
+        # c_p and μ_JT at the pipe's mean state of the previous pass
+        pm = np.clip(0.5 * (p[up[k]] + p[dn[k]]), env.p_min, env.p_max)
+        tm = np.clip(ph.t_pipe, env.t_min, env.t_max)
+        cp_k = sur.cp(pm, tm)
+        mu_k = sur.joule_thomson(pm, tm)
+        pipes = a.pipes
+        u = np.array([pp.heat_transfer_coefficient for pp in pipes])
+        tg = np.array([pp.ground_temperature if pp.ground_temperature is not None
+                       else t_default for pp in pipes])
+        mk = np.maximum(m[k], 1e-12)
+        beta_l = u * math.pi * a.diam * a.length / (mk * cp_k)
+        e = np.exp(-beta_l)
+        frac = np.where(beta_l > 1e-12, -np.expm1(-beta_l) / np.maximum(beta_l, 1e-300), 1.0)
+        coef_a[k] = tg * (1 - e) + mu_k * dp[k] * frac
+        coef_b[k] = e
+    for kk, el in enumerate(a.edges):
+        if isinstance(el, Compressor) and a.kind[kk] in (RATIO, SET_TO, SET_FROM) \
+                and active[kk] and q[kk] > 0:
+            ps = p[a.fr[kk]] - el.pressure_loss_in
+            pd_ = p[a.to[kk]] + el.pressure_loss_out
+            _, _, t2 = _compressor_power(gas, float(t_prev[a.fr[kk]]), ps, pd_, q[kk], el)
+            if el.aftercooler_temperature is not None and t2 > el.aftercooler_temperature:
+                coef_a[kk], coef_b[kk] = el.aftercooler_temperature, 0.0
+            else:
+                coef_a[kk], coef_b[kk] = 0.0, t2 / float(t_prev[a.fr[kk]])
+    # linear system: M_i T_i − Σ_in m_e b_e T_up(e) = Σ_in m_e a_e + S_i T_src,i
+    src = np.maximum(np.where(a.fixed, 0.0, a.inj), 0.0)
+    t_src = np.array([net.temperatures.get(n, t_default) for n in a.node_ids])
+    ea = np.flatnonzero(active)
+    inflow = np.zeros(nn)
+    np.add.at(inflow, dn[ea], m[ea])
+    # pressure-fixed nodes supply what flows out of them beyond what flows in
+    outflow = np.zeros(nn)
+    np.add.at(outflow, up[ea], m[ea])
+    slack_supply = np.where(a.fixed, np.maximum(outflow - inflow, 0.0), 0.0)
+    src = src + slack_supply
+    diag = inflow + src
+    rows = np.concatenate([np.arange(nn), dn[ea]])
+    cols = np.concatenate([np.arange(nn), up[ea]])
+    no_in = diag <= 1e-12
+    vals = np.concatenate([np.where(no_in, 1.0, diag), -m[ea] * coef_b[ea]])
+    vals[nn:][no_in[dn[ea]]] = 0.0
+    rhs = np.zeros(nn)
+    np.add.at(rhs, dn[ea], m[ea] * coef_a[ea])
+    rhs += src * t_src
+    rhs[no_in] = t_default
+    mat = sp.csc_matrix((vals, (rows, cols)), shape=(nn, nn))
+    t_node = np.asarray(spla.spsolve(mat, rhs))
+    ph.t_node = t_node  # type: ignore[attr-defined]
+    t_pipe = np.full(k.size, t_default)
+    if k.size:
+        # mean gas temperature of the exponential profile (ground part) plus half the
+        # Joule-Thomson change: T_m = T_g + (T_in − T_g)(1 − E)/(βL) + μ_JT Δp / 2
+        t_in = t_node[up[k]]
+        t_pipe = tg + (t_in - tg) * frac + 0.5 * mu_k * dp[k]
+    t_res = t_node[up[a.res_idx]] if a.res_idx.size else np.zeros(0)
+    return t_node, t_pipe, t_res
 
 
 def _station_fuel(a: _Arrays, gas: Gas, t: float, p: FloatArray, q: FloatArray,
@@ -719,7 +856,8 @@ def _compressor_power(gas: Gas, t: float, p_s: float, p_d: float, q: float, c: C
 
 
 def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: FloatArray,
-            fuel: FloatArray, iterations: int, norm: float) -> NetworkResult:
+            fuel: FloatArray, iterations: int, norm: float, t_node: FloatArray
+            ) -> NetworkResult:
     nf = a.free.size
     p = a.p_fixed.copy()
     p[a.free] = x[:nf]
@@ -801,7 +939,7 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
                 violations.append(f"control valve {e.id}: pressure drop {dp / 1e5:.3f} bar "
                                   f"outside [{e.dp_min / 1e5:.3f}, {e.dp_max / 1e5:.3f}] bar")
     nodes_tab = {
-        "id": list(a.node_ids), "pressure": p, "injection": injection,
+        "id": list(a.node_ids), "pressure": p, "temperature": t_node, "injection": injection,
         "fixed_pressure": a.fixed.copy(),
         "p_min": np.array([n.p_min for n in nodes]), "p_max": np.array([n.p_max for n in nodes]),
         "height": a.height.copy(),
