@@ -10,7 +10,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -18,10 +18,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from trunkline import __version__
+from trunkline.cli.network import register as register_network_commands
 from trunkline.errors import TrunklineError
 from trunkline.model import Trunkline, load_line
 from trunkline.solve import LineResult, place_stations, simulate
 from trunkline.units import SECONDS_PER_CONTRACT_YEAR, SECONDS_PER_DAY, parse_quantity
+
+if TYPE_CHECKING:
+    from trunkline.plan import PlanResult
 
 app = typer.Typer(
     name="trunkline",
@@ -262,7 +266,7 @@ def _fmt(value: float | None, pattern: str, missing: str = "n/a") -> str:
     return missing if value is None else pattern.format(value)
 
 
-def _plan_tables(result: Any) -> list[Table]:
+def _plan_tables(result: PlanResult) -> list[Table]:
     """Rich tables of a plan: headline, years, tornado, assumptions."""
     s = result.summary
     head = Table(title=f"{escape(s['title'])}", header_style="bold")
@@ -378,6 +382,9 @@ def plan_command(
 def version() -> None:
     """Print the trunkline version."""
     console.print(__version__)
+
+
+register_network_commands(app)
 
 
 def main() -> None:

@@ -91,6 +91,7 @@ from xml.etree.ElementTree import Element, ParseError
 from xml.sax.saxutils import escape, quoteattr
 
 from trunkline.errors import InputError, ScenarioError
+from trunkline.gas import Gas
 from trunkline.io import atomic_write
 from trunkline.model.network import (
     FLOW_LAWS,
@@ -117,6 +118,7 @@ __all__ = [
     "GASLIB_UNITS",
     "GasLibData",
     "apply_nomination",
+    "gaslib_gas",
     "gaslib_path",
     "load_gaslib",
     "read_gaslib",
@@ -1082,3 +1084,19 @@ def _bounds(out: list[str], name: str, lo: float, hi: float, rho: float) -> None
     for bound, v in (("lower", lo), ("upper", hi)):
         if math.isfinite(v):
             _field(out, name, v / rho, bound=bound)
+
+
+def gaslib_gas(data: GasLibData, eos: str = "gerg2008") -> Gas:
+    """A gas for a GasLib instance, which gives a molar mass but no composition.
+
+    Methane with as much ethane as matches the sources' mean molar mass (GasLib's
+    ``molarMass``; 18.5674 kg/kmol in GasLib-11 → 17.5 % ethane); pure methane when
+    no molar mass is given or it is below methane's. Assumption: an H-gas of the
+    right molar mass; the calorific value then follows from ISO 6976, not GasLib.
+    """
+    m_ch4, m_c2h6 = 0.01604246, 0.03006904  # ISO 6976:2016 table 1 [kg/mol]
+    m = data.molar_mass
+    if m is None or m <= m_ch4:
+        return Gas({"methane": 1.0}, eos)
+    x = min((m - m_ch4) / (m_c2h6 - m_ch4), 0.5)
+    return Gas({"methane": 1.0 - x, "ethane": x}, eos)

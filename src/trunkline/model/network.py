@@ -429,6 +429,31 @@ class Network:
         return Network(self.name, self.reference, dict(self.nodes), dict(self.edges),
                        dict(self.pressures), dict(self.injections), dict(self.temperatures))
 
+    def with_slack(self, node: str | None = None, pressure: float | None = None) -> Network:
+        """A copy in which one node is pressure-fixed instead of flow-fixed.
+
+        GasLib nominations fix every entry's flow; a steady simulation needs a
+        pressure-fixed node. By default the entry with the largest injection
+        becomes the slack, held at its maximum pressure (or ``pressure`` [Pa]);
+        its nominated injection is dropped (the balance gives it back).
+        """
+        net = self.copy()
+        if node is None:
+            supplies = [(q, n) for n, q in net.injections.items() if q > 0]
+            if not supplies:
+                raise InputError("no node with a positive injection to make the slack",
+                                 element=self.name, field="injections",
+                                 expected="an entry with net.set_flow(node, q > 0)")
+            node = max(supplies)[1]
+        n = self._node(node, "with_slack")
+        p = pressure if pressure is not None else n.p_max
+        if not math.isfinite(p):
+            raise InputError("slack node has no finite maximum pressure", element=f"node {node}",
+                             field="p_max", value=p, expected="pass pressure= explicitly")
+        net.injections.pop(node, None)
+        net.set_pressure(node, p)
+        return net
+
     # -- views ---------------------------------------------------------------
     def pipes(self) -> Iterator[Pipe]:
         return (e for e in self.edges.values() if isinstance(e, Pipe))

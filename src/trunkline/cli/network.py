@@ -1,0 +1,182 @@
+"""CLI commands for gas networks: ``trunkline solve`` and ``trunkline gaslib check``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from trunkline.errors import InputError, TrunklineError
+from trunkline.gas import Gas
+from trunkline.model import Network, NetworkScenario, load_scenario
+from trunkline.model.gaslib import apply_nomination, gaslib_gas, read_gaslib
+from trunkline.solve import NetworkResult, solve_steady
+
+console = Console()
+err_console = Console(stderr=True)
+gaslib_app = typer.Typer(help="GasLib benchmark networks: nomination validation.",
+                         no_args_is_help=True)
+
+FileArg = Annotated[Path, typer.Argument(help="A GasLib .net file or a network TOML scenario "
+                                              "(or the name of a built-in one).")]
+ScnOpt = Annotated[Path | None, typer.Option("--scenario", "-s",
+                                            help="GasLib .scn nomination (with a .net).")]
+CsOpt = Annotated[Path | None, typer.Option("--cs", help="GasLib .cs compressor stations.")]
+FmtOpt = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
+
+
+def _fail(exc: TrunklineError) -> None:
+    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
+    raise typer.Exit(code=2)
+
+
+def _load(file: Path, scenario: Path | None, cs: Path | None) -> tuple[Network, Gas, float, str]:
+    """Network, gas, temperature and a title from a GasLib file set or a TOML scenario."""
+    if file.suffix == ".net":
+        data = read_gaslib(file, scenario, cs)
+        net = apply_nomination(data) if data.nomination is not None else data.network
+        if not net.pressures:
+            net = net.with_slack()
+        return net, gaslib_gas(data), 288.15, data.title or file.stem
+    if scenario is not None:
+        raise InputError("--scenario goes with a GasLib .net file", element="solve",
+                         field="--scenario", value=str(scenario),
+                         expected="a .net FILE, or a TOML network scenario alone")
+    sc = load_scenario(file if file.exists() else str(file))
+    if not isinstance(sc, NetworkScenario):
+        raise InputError("not a network scenario", element="solve", field="FILE",
+                         value=str(file), expected="a file with a [network] table "
+                         "(use 'trunkline run' for trunklines)")
+    return sc.network, sc.gas, sc.temperature, sc.title
+
+
+def _summary(res: NetworkResult, title: str) -> dict[str, Any]:
+    nodes = res.nodes
+    edges = res.edges
+    supply = float(nodes["injection"][nodes["injection"] > 0].sum())
+    comp = res.compressors
+    return {
+        "network": title,
+        "converged": res.converged,
+        "iterations": res.iterations,
+        "residual": res.residual,
+        "nodes": len(nodes),
+        "elements": {str(k): int(v) for k, v in edges["type"].value_counts().items()},
+        "supply_kg_s": supply,
+        "min_pressure_bar": float(np.nanmin(nodes["pressure"])) / 1e5,
+        "max_pressure_bar": float(np.nanmax(nodes["pressure"])) / 1e5,
+        "compressor_power_MW": float(comp["shaft_power"].sum()) / 1e6 if len(comp) else 0.0,
+        "feasible": res.feasible,
+        "violations": list(res.violations),
+    }
+
+
+def solve(
+    file: FileArg,
+    scenario: ScnOpt = None,
+    cs: CsOpt = None,
+    fmt: FmtOpt = "table",
+    non_isothermal: Annotated[bool, typer.Option(
+        "--non-isothermal", help="Add the energy balance (ground heat, Joule-Thomson).")
+    ] = False,
+) -> None:
+    """Steady state of a gas network (GasLib .net + .scn, or a network TOML scenario).
+
+    Active elements keep their modes: a GasLib file gives no set-points, so control
+    valves and compressor stations are bypassed (see 'trunkline gaslib check' to search
+    settings that meet every bound). Without a pressure-fixed node the entry with the
+    largest nominated supply is held at its maximum pressure.
+    """
+    try:
+        net, gas, t, title = _load(file, scenario, cs)
+        res = solve_steady(net, gas, temperature=t, isothermal=not non_isothermal)
+    except TrunklineError as exc:
+        _fail(exc)
+        return
+    summary = _summary(res, title)
+    if fmt == "json":
+        summary["pressures_bar"] = {k: (None if np.isnan(v) else v / 1e5)
+                                    for k, v in res.pressure.items()}
+        summary["flows_kg_s"] = res.flow
+        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+        return
+    t_ = Table(title=f"{escape(title)} — steady state", header_style="bold")
+    t_.add_column("quantity")
+    t_.add_column("value", justify="right")
+    elements = ", ".join(f"{v} {k}" for k, v in summary["elements"].items())
+    for k, v in (("nodes / elements", f"{summary['nodes']} / {elements}"),
+                 ("Newton iterations", f"{res.iterations} (residual {res.residual:.1e})"),
+                 ("supply", f"{summary['supply_kg_s']:.2f} kg/s"),
+                 ("pressure range", f"{summary['min_pressure_bar']:.3f} … "
+                                    f"{summary['max_pressure_bar']:.3f} bar"),
+                 ("compressor power", f"{summary['compressor_power_MW']:.2f} MW"),
+                 ("bounds", "all hold" if res.feasible
+                  else f"[red]{len(res.violations)} violated[/]")):
+        t_.add_row(k, v)
+    for v in res.violations[:10]:
+        t_.add_row("  violated", f"[red]{escape(v)}[/]")
+    console.print(t_)
+
+
+@gaslib_app.command("check")
+def gaslib_check(
+    net_file: Annotated[Path, typer.Argument(help="GasLib .net file.")],
+    scn_file: Annotated[Path, typer.Argument(help="GasLib .scn nomination.")],
+    cs: CsOpt = None,
+    fmt: FmtOpt = "table",
+) -> None:
+    """Validate a nomination: search active-element settings that meet every bound."""
+    from trunkline.optimize import check_nomination
+
+    try:
+        data = read_gaslib(net_file, scn_file, cs)
+        result = check_nomination(data)
+    except TrunklineError as exc:
+        _fail(exc)
+        return
+    out: dict[str, Any] = {
+        "network": data.title or net_file.stem,
+        "feasible": bool(result.feasible),
+        "seconds": float(result.seconds),
+        "solver_status": str(result.solver_status),
+        "violated": list(result.violated),
+        "binding": list(result.binding),
+    }
+    if fmt == "json":
+        out["decisions"] = result.decisions.to_dict(orient="records")
+        sys.stdout.write(json.dumps(out, indent=2, default=str) + "\n")
+        return
+    verdict = "[green]FEASIBLE[/]" if result.feasible else "[red]INFEASIBLE[/]"
+    console.print(f"{escape(out['network'])}: nomination {verdict} "
+                  f"({out['seconds']:.2f} s, {escape(out['solver_status'])})")
+    tab = Table(title="active elements", header_style="bold")
+    for col in ("element", "type", "mode", "set-point", "flow kg/s"):
+        tab.add_column(col, justify="right")
+    dec = result.decisions
+    for _, row in dec.iterrows():
+        sp = row.get("setpoint")
+        tab.add_row(escape(str(row.get("element", ""))), str(row.get("type", "")),
+                    str(row.get("mode", "")),
+                    "" if sp is None or (isinstance(sp, float) and np.isnan(sp))
+                    else f"{float(sp) / 1e5:.3f} bar",
+                    f"{float(row.get('flow', float('nan'))):.3f}")
+    console.print(tab)
+    for v in out["violated"][:10]:
+        console.print(f"[red]violated:[/] {escape(v)}")
+    for v in out["binding"][:10]:
+        console.print(f"[yellow]binding:[/] {escape(v)}")
+    if not result.feasible:
+        raise typer.Exit(code=1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the network commands to the main app."""
+    app.command("solve")(solve)
+    app.add_typer(gaslib_app, name="gaslib")

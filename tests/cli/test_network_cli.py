@@ -1,0 +1,39 @@
+"""CLI: trunkline solve on a network scenario and on a GasLib instance."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from trunkline.cli.app import app
+from trunkline.model.gaslib import gaslib_path
+
+runner = CliRunner()
+
+
+def test_solve_builtin_network_json() -> None:
+    res = runner.invoke(app, ["solve", "osiadacz_1988", "--format", "json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["converged"] and data["feasible"]
+    # Osiadacz (1988) ex. 2(a): node 5 at 76.040 bar
+    assert data["pressures_bar"]["5"] == pytest.approx(76.040, rel=5e-4)
+
+
+def test_solve_gaslib_with_nomination() -> None:
+    res = runner.invoke(app, ["solve", str(gaslib_path("GasLib-11.net")), "--scenario",
+                              str(gaslib_path("GasLib-11.scn")), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["converged"]
+    assert data["nodes"] == 11
+    # the slack supplies the nominated balance: entries 160 + 140 + 0 thousand m³/h (normal)
+    assert data["supply_kg_s"] > 0
+
+
+def test_solve_bad_input() -> None:
+    res = runner.invoke(app, ["solve", "power_of_siberia_2"])
+    assert res.exit_code == 2
+    assert "not a network scenario" in (res.stderr or res.output)
