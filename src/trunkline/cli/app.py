@@ -19,6 +19,7 @@ from rich.table import Table
 
 from trunkline import __version__
 from trunkline.cli.network import register as register_network_commands
+from trunkline.cli.runs import register as register_runs_commands
 from trunkline.errors import TrunklineError
 from trunkline.model import Trunkline, load_line
 from trunkline.solve import LineResult, place_stations, simulate
@@ -172,15 +173,27 @@ def run(
     ] = Path("trunkline-out"),
     fmt: FormatOpt = OutputFormat.table,
     no_files: Annotated[bool, typer.Option("--no-files", help="Write no output files.")] = False,
+    store: Annotated[str | None, typer.Option(
+        "--store", help="Also save the run in the results store (a path, or 'default').")
+    ] = None,
 ) -> None:
     """Steady state of a trunkline: profile, stations, power, fuel, linepack."""
     try:
         line = load_line(scenario)
         res = simulate(line, _throughput(throughput), month=month)
+        run_id = None
+        if store is not None:
+            from trunkline.store import Store, save_result
+
+            run_id = save_result(Store(None if store == "default" else store), res, line.name,
+                                 {"scenario": scenario, "throughput": throughput,
+                                  "month": month})
     except TrunklineError as exc:
         _fail(exc)
         return
     fig = _line_figures(line, res)
+    if run_id is not None:
+        fig["run_id"] = run_id
     written: list[str] = []
     if not no_files:
         from trunkline.report.figures import plot_line_profile
@@ -197,6 +210,8 @@ def run(
     console.print(_stations_table(res))
     if written:
         console.print(f"[dim]wrote {len(written)} files to {out / line.name}[/]")
+    if run_id is not None:
+        console.print(f"[dim]saved as run {run_id}[/]")
 
 
 @app.command()
@@ -385,6 +400,7 @@ def version() -> None:
 
 
 register_network_commands(app)
+register_runs_commands(app)
 
 
 def main() -> None:
