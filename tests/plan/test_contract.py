@@ -8,7 +8,6 @@ tolerance. Take-or-pay rules: module docstring of :mod:`trunkline.plan.contract`
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 

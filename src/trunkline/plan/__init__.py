@@ -24,6 +24,7 @@ from trunkline.plan.capacity import (
     CapacityCurve,
     capacity_curve,
     clear_capacity_cache,
+    maintenance_mask,
     table_curve,
 )
 from trunkline.plan.contract import (
@@ -41,11 +42,14 @@ from trunkline.plan.economics import (
     CapexPart,
     CashFlows,
     EconomicTerms,
+    Sensitivity,
     breakeven_price,
     cash_flows,
     irr,
+    levelised_tariff,
     npv,
     payback,
+    tornado,
 )
 from trunkline.plan.emissions import EmissionFactors, gas_carbon
 from trunkline.plan.planner import Evaluation, evaluate, plan, plan_curve
@@ -57,6 +61,7 @@ from trunkline.plan.prices import (
     SCurve,
     builtin_path,
     daily_prices,
+    load_index_csv,
     parse_money,
     parse_price,
 )
@@ -85,6 +90,7 @@ __all__ = [
     "PriceContext",
     "SCurve",
     "SeasonalProfile",
+    "Sensitivity",
     "TakeOrPaySettlement",
     "breakeven_price",
     "builtin_path",
@@ -96,8 +102,11 @@ __all__ = [
     "gas_carbon",
     "headline",
     "irr",
+    "levelised_tariff",
+    "load_index_csv",
     "load_plan",
     "load_profile",
+    "maintenance_mask",
     "npv",
     "parse_money",
     "parse_price",
@@ -108,6 +117,7 @@ __all__ = [
     "run_contract",
     "settle_take_or_pay",
     "table_curve",
+    "tornado",
 ]
 
 

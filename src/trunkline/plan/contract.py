@@ -404,16 +404,24 @@ class ContractResult:
         """Mean of a daily array over each contract year."""
         return self.yearly_sum(daily) / np.diff(np.append(self.starts, len(self.dates)))
 
-    def daily_frame(self) -> pd.DataFrame:
-        """Daily table (new DataFrame): volumes [m³] at the contract reference."""
-        delivered = self.delivered
-        cum = np.cumsum(delivered)
+    def year_to_date(self, daily: npt.ArrayLike) -> FloatArray:
+        """Cumulative sum of a daily array since the start of each day's contract year."""
+        cum = np.cumsum(np.asarray(daily, dtype=np.float64))
         before = np.concatenate(([0.0], cum))[self.starts][self.year_index]
-        cum_year = cum - before
+        return np.asarray(cum - before, dtype=np.float64)
+
+    def daily_frame(self) -> pd.DataFrame:
+        """Daily table (new DataFrame): volumes [m³] at the contract reference.
+
+        ``top_remaining`` is the year's take-or-pay quantity still to take and
+        ``makeup_bank`` the make-up gas still recoverable (bank at the start of the
+        year less the make-up taken so far; the year's own deficiency enters at
+        year end).
+        """
+        delivered = self.delivered
+        cum_year = self.year_to_date(delivered)
         top = self.top_quantity[self.year_index]
-        bank = self.settlement.bank_start[self.year_index] - (
-            np.cumsum(self.makeup) - np.concatenate(([0.0], np.cumsum(self.makeup)))
-            [self.starts][self.year_index])
+        bank = self.settlement.bank_start[self.year_index] - self.year_to_date(self.makeup)
         return pd.DataFrame({
             "date": pd.to_datetime(self.dates),
             "contract_year": self.years[self.year_index],
@@ -536,7 +544,7 @@ def run_contract(terms: ContractTerms, curve: CapacityCurve) -> ContractResult:
     # up to M_y (rule 5).
     cum = np.cumsum(delivered)
     before = np.concatenate(([0.0], cum))[starts][year_index]
-    over = np.clip(cum - before - top[year_index], 0.0, st.makeup[year_index])
+    over = np.clip(cum - before - top[year_index], 0.0, st.makeup[year_index])  # year to date
     over_prev = np.concatenate(([0.0], over[:-1]))
     over_prev[starts] = 0.0
     makeup = over - over_prev

@@ -29,7 +29,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from trunkline.errors import InputError, ScenarioError
-from trunkline.model import BUILTIN_SCENARIOS, Trunkline, load_scenario
+from trunkline.model import Trunkline, load_scenario
 from trunkline.plan.capacity import DEFAULT_FUEL_FRACTIONS, CapacityCurve, table_curve
 from trunkline.plan.contract import PROFILES, ContractTerms, SeasonalProfile, load_profile
 from trunkline.plan.economics import CapexPart, EconomicTerms
@@ -490,9 +490,9 @@ def _price(spec: PriceSpec, base: Path | None, ctx: PriceContext
 def _build(spec: PlanFile, base: Path | None) -> PlanInputs:
     p = spec.plan
     line_ref = p.line
-    line_path = _resolve_path(line_ref, base) if line_ref not in BUILTIN_SCENARIOS \
-        and line_ref.lower() not in ("pos2", "power-of-siberia-2") else None
-    loaded = load_scenario(line_path if line_path is not None else line_ref)
+    # A path relative to the plan file, else a built-in name (or a path from here).
+    near = None if base is None else base / line_ref
+    loaded = load_scenario(near if near is not None and near.is_file() else line_ref)
     if not isinstance(loaded, Trunkline):
         raise ScenarioError("a plan runs on a trunkline scenario", element="plan",
                             field="line", value=line_ref,

@@ -64,7 +64,7 @@ def plot_deliveries(result: PlanResult, target: str | Path, year: int | None = N
     ax_y.set_ylim(top=1.15 * max(top, float(y["acq"].max())) / _BCM)
     ax_y.set_ylabel(f"bcm/yr @ {ref}")
     ax_y.set_title(f"{result.title}: deliveries against the contract")
-    ax_y.legend(fontsize=8, loc="lower right", ncol=2)
+    ax_y.legend(fontsize=8, loc="upper left", ncol=2)
 
     plateau = y.loc[y["acq"] >= y["acq"].max() * (1 - 1e-9), "year"]
     show = year if year is not None else int(plateau.iloc[0] if len(plateau) else years[0])
@@ -112,6 +112,9 @@ def plot_cash_flow(result: PlanResult, target: str | Path) -> Path:
         vals = v.to_numpy() / _BN
         ax.bar(years, vals, bottom=base, label=name)
         base = base + vals
+    up = sum(v.to_numpy() for v in inflow.values()) / _BN
+    down = sum(v.to_numpy() for v in outflow.values()) / _BN
+    ax.set_ylim(1.1 * min(float(np.min(down)), 0.0), 1.1 * max(float(np.max(up)), 0.0))
     ax.plot(years, y["cash_flow"] / _BN, color="k", marker="o", ms=3, lw=1.2,
             label="net cash flow")
     ax.axhline(0, color="0.3", lw=0.6)

@@ -21,6 +21,7 @@ seconds, so concurrent writers are serialised and none corrupts the store.
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import json
 import os
@@ -222,12 +223,13 @@ class Store:
                                  value=name, expected=f"one of {names}")
             return con.execute(f'SELECT * FROM "{hit[0]}"').df()
 
-    def compare(self, run_ids: list[str]) -> pd.DataFrame:
+    def compare(self, run_ids: builtins.list[str]) -> pd.DataFrame:
         """Summaries of several runs side by side (a row per summary key)."""
         cols = {rid: self.show(rid)["summary"] for rid in run_ids}
         return pd.DataFrame(cols)
 
-    def export(self, run_id: str, folder: str | Path, fmt: str = "parquet") -> list[Path]:
+    def export(self, run_id: str, folder: str | Path, fmt: str = "parquet"
+               ) -> builtins.list[Path]:
         """Write a run's tables (Parquet or CSV) and its record (JSON), atomically."""
         if fmt not in ("parquet", "csv"):
             raise InputError("unknown export format", element="export", field="fmt",
