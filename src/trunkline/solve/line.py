@@ -297,6 +297,7 @@ class LineResult:
     violations: tuple[str, ...]
     complete: bool
     month: int | None
+    margin: float = 0.0
 
     UNITS: ClassVar[dict[str, str]] = {
         "chainage": "m", "elevation": "m", "pressure": "Pa", "temperature": "K",
@@ -607,6 +608,7 @@ def march_line(line: Trunkline, mass_flow: float, stations: tuple[Station, ...] 
     placed: list[Station] = []
     fixed = list(stations or ())
     violations: list[str] = []
+    margins: list[float] = []  # normalised slack of every limit (negative = violated)
 
     def operate(name: str, station: Station | None) -> None:
         design = station.design if station is not None else line.station_design
@@ -632,6 +634,10 @@ def march_line(line: Trunkline, mass_flow: float, stations: tuple[Station, ...] 
                 violations.append(f"{name}: compression leaves the gas property range ({exc})")
                 st.collapsed = True
                 return
+        margins.append((res.suction_pressure - design.min_suction_pressure)
+                       / design.min_suction_pressure)
+        if res.power_limited:
+            margins.append(-(p_set - res.discharge_pressure) / p_set)
         if res.suction_pressure < design.min_suction_pressure - PRESSURE_TOL:
             violations.append(f"{name}: suction {res.suction_pressure / 1e6:.4f} MPa below "
                               f"minimum {design.min_suction_pressure / 1e6:.4f} MPa")
@@ -715,6 +721,14 @@ def march_line(line: Trunkline, mass_flow: float, stations: tuple[Station, ...] 
         i = int(np.argmax(prof["pressure"] - prof["maop"]))
         violations.append(f"pressure {prof['pressure'][i] / 1e6:.3f} MPa above MAOP at km "
                           f"{prof['chainage'][i] / 1e3:.1f}")
+    if st.collapsed:
+        margins.append(-1.0)
+    else:
+        margins.append((st.p - line.min_delivery_pressure) / line.min_delivery_pressure)
+        # stations discharge at MAOP by design: MAOP counts only when exceeded
+        maop_slack = float(np.min((prof["maop"] - prof["pressure"]) / prof["maop"]))
+        if maop_slack < 0:
+            margins.append(maop_slack)
     rho_std = gas.standard_density(line.reference)
     fuel = float(sum(r.fuel for r in results))
     result = LineResult(
@@ -734,5 +748,6 @@ def march_line(line: Trunkline, mass_flow: float, stations: tuple[Station, ...] 
         violations=tuple(violations),
         complete=not st.collapsed,
         month=month,
+        margin=min(margins),
     )
     return result, layout

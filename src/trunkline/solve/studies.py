@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal, TypeVar
 
+from scipy.optimize import brentq
+
 from trunkline.errors import ConvergenceError, InfeasibleError, InputError
 from trunkline.model import Station, Trunkline, load_line
 from trunkline.solve.line import LineResult, MarchOptions, march_line
@@ -227,9 +229,10 @@ def max_throughput(scenario: ScenarioLike, *, month: int | None = None,
                    basis: str | None = None, rtol: float = CAPACITY_RTOL) -> CapacityResult:
     """The largest throughput within MAOP, minimum delivery and suction pressures and power.
 
-    The station layout is held fixed (see :func:`simulate`). Bisection on the
-    entry mass flow to ``rtol``; the capacity is reported at the basis asked
-    for (delivered flow, by default for a delivery-basis scenario).
+    The station layout is held fixed (see :func:`simulate`). The entry mass flow is
+    bracketed, then found to ``rtol`` by Brent's method on the smallest normalised
+    limit slack (:attr:`LineResult.margin`); the capacity is reported at the basis
+    asked for (delivered flow, by default for a delivery-basis scenario).
     """
     line = _line(scenario)
     layout = station_layout(line)
@@ -254,13 +257,34 @@ def max_throughput(scenario: ScenarioLike, *, month: int | None = None,
         if not lo_res.feasible:
             raise InfeasibleError("the line is infeasible even at 1 % of its design flow",
                                   limits=lo_res.violations)
-    while hi - lo > rtol * hi:
-        mid = 0.5 * (lo + hi)
-        res = run(mid)
-        if res.feasible:
-            lo, lo_res = mid, res
-        else:
-            hi, hi_res = mid, res
+    # Brent's method on the smallest normalised limit slack (continuous in the flow, zero at
+    # the capacity), then step back until the point is feasible: ~6-8 marches instead of
+    # ~15 for bisection.
+    def margin(m: float) -> float:
+        return run(m).margin
+
+    if hi - lo > rtol * hi:
+        # a collapsed line has margin −1 (a plateau): bisect until the infeasible end
+        # still has a continuous margin, then let Brent's interpolation work
+        while hi_res.margin <= -1.0 and hi - lo > rtol * hi:
+            mid = 0.5 * (lo + hi)
+            res = run(mid)
+            if res.feasible:
+                lo, lo_res = mid, res
+            else:
+                hi, hi_res = mid, res
+        root = float(brentq(margin, lo, hi, xtol=rtol * hi / 4, rtol=1e-12,
+                            maxiter=60)) if hi - lo > rtol * hi else lo
+        cand = root
+        for _ in range(8):
+            res = run(cand)
+            if res.feasible:
+                lo, lo_res = cand, res
+                break
+            hi, hi_res = cand, res
+            cand -= rtol * root / 4
+    if hi_res.feasible:  # the step-back found the bound from below: describe what binds
+        hi_res = run(lo * (1 + rtol))
     final = march_line(line, lo, layout, mth)[0]
     b = _basis(line, basis)
     q = final.delivered if b == "delivery" else final.throughput
