@@ -60,7 +60,7 @@ def run_json() -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def run_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Result, Path]:
     out = tmp_path_factory.mktemp("run")
-    return _invoke("run", "pos2", "-o", str(out)), out / SCENARIO_DIR
+    return _invoke("run", "pos2", "-o", str(out), "--no-plan"), out / SCENARIO_DIR
 
 
 def test_run_json(run_json: dict[str, Any]) -> None:
@@ -75,6 +75,14 @@ def test_run_json(run_json: dict[str, Any]) -> None:
     assert FUEL_PERCENT_MIN < run_json["fuel_percent"] < FUEL_PERCENT_MAX
     assert run_json["delivery_pressure_MPa"] >= run_json["min_delivery_pressure_MPa"]
     assert run_json["files"] == []
+
+
+def test_run_prints_the_headline_plan(run_json: dict[str, Any]) -> None:
+    # `trunkline run` also gives the 30-year plan's headline figures (issue: plan)
+    plan = run_json["plan"]
+    assert plan["delivered_bcm"] > 1000  # ~30 years at up to 50 bcm/yr with a ramp-up
+    assert 0 < plan["irr_percent"] < 30
+    assert plan["intensity_g_co2e_per_mj"] > 0
 
 
 def test_run_writes_tables_and_figure(run_files: tuple[Result, Path]) -> None:

@@ -14,7 +14,7 @@ runner = CliRunner()
 
 def test_store_and_manage_runs(tmp_path: Path) -> None:
     db = str(tmp_path / "runs.duckdb")
-    res = runner.invoke(app, ["run", "--no-files", "--format", "json", "--store", db])
+    res = runner.invoke(app, ["run", "--no-files", "--no-plan", "--format", "json", "--store", db])
     assert res.exit_code == 0, res.output
     rid = json.loads(res.stdout)["run_id"]
     listed = runner.invoke(app, ["runs", "list", "--store", db])

@@ -163,6 +163,43 @@ def _stations_table(res: LineResult) -> Table:
     return t
 
 
+#: Months of the capacity curve behind the headline plan figures of ``trunkline run``
+#: (January and July bracket the seasonal capacity; ``trunkline plan`` uses the plan's
+#: own months and differs by well under 0.1 % in capacity).
+HEADLINE_MONTHS = (1, 7)
+
+
+def _headline_plan(name: str) -> dict[str, Any] | None:
+    """Headline plan figures for a built-in scenario that has a plan, else None."""
+    from trunkline.plan import BUILTIN_PLANS, headline, plan
+
+    if name not in BUILTIN_PLANS:
+        return None
+    return headline(plan(name, months=HEADLINE_MONTHS, sensitivities=False))
+
+
+def _headline_table(h: dict[str, Any]) -> Table:
+    t = Table(title="30-year plan — headline (details: trunkline plan)", header_style="bold")
+    t.add_column("quantity")
+    t.add_column("value", justify="right")
+    for k, v in (
+        ("NPV", f"{h['npv_bn_usd']:.2f} bn USD at {h['discount_rate_percent']:.0f} %"),
+        ("IRR", f"{h['irr_percent']:.2f} %"),
+        ("payback", f"{h['payback_year']:.1f}"),
+        ("breakeven border price", f"{h['breakeven_price_usd_per_kcm']:.0f} USD/1,000 m³ "
+                                   f"(mean price {h['mean_price_usd_per_kcm']:.0f})"),
+        ("levelised tariff", f"{h['levelised_tariff_usd_per_kcm_100km']:.2f} "
+                             "USD/1,000 m³/100 km"),
+        ("delivered over the term", f"{h['delivered_bcm']:.0f} bcm"),
+        ("take-or-pay deficiency paid", f"{h['deficiency_paid_bcm']:.1f} bcm"),
+        ("emissions", f"{h['co2e_mt']:.0f} Mt CO2e, "
+                      f"{h['intensity_g_co2e_per_mj']:.2f} g CO2e/MJ delivered"),
+        ("price case", str(h["price_case"])),
+    ):
+        t.add_row(k, v)
+    return t
+
+
 @app.command()
 def run(
     scenario: ScenarioArg = DEFAULT_SCENARIO,
@@ -176,8 +213,12 @@ def run(
     store: Annotated[str | None, typer.Option(
         "--store", help="Also save the run in the results store (a path, or 'default').")
     ] = None,
+    with_plan: Annotated[bool, typer.Option(
+        "--plan/--no-plan", help="Also print the headline 30-year plan figures (built-in "
+                                 "scenarios with a plan).")] = True,
 ) -> None:
-    """Steady state of a trunkline: profile, stations, power, fuel, linepack."""
+    """Steady state of a trunkline: profile, stations, power, fuel, linepack; and the
+    headline figures of its 30-year contract plan."""
     try:
         line = load_line(scenario)
         res = simulate(line, _throughput(throughput), month=month)
@@ -194,6 +235,9 @@ def run(
     fig = _line_figures(line, res)
     if run_id is not None:
         fig["run_id"] = run_id
+    plan_figs = _headline_plan(line.name) if with_plan and throughput is None else None
+    if plan_figs is not None:
+        fig["plan"] = plan_figs
     written: list[str] = []
     if not no_files:
         from trunkline.report.figures import plot_line_profile
@@ -208,6 +252,8 @@ def run(
         return
     console.print(_summary_table(fig))
     console.print(_stations_table(res))
+    if plan_figs is not None:
+        console.print(_headline_table(plan_figs))
     if written:
         console.print(f"[dim]wrote {len(written)} files to {out / line.name}[/]")
     if run_id is not None:
