@@ -11,6 +11,8 @@ from trunkline import errors
 from trunkline.gas import Gas
 from trunkline.model import Network, Trunkline, load_line, load_scenario
 from trunkline.plan import ContractTerms, PlanResult, capacity_curve, load_plan, plan
+from trunkline.plan.montecarlo import MonteCarloResult
+from trunkline.run import monte_carlo
 from trunkline.solve import (
     LineResult,
     MarchOptions,
@@ -29,6 +31,7 @@ __all__ = [
     "Gas",
     "LineResult",
     "MarchOptions",
+    "MonteCarloResult",
     "Network",
     "NetworkResult",
     "PlanResult",
@@ -41,6 +44,7 @@ __all__ = [
     "load_plan",
     "load_scenario",
     "max_throughput",
+    "monte_carlo",
     "parse_quantity",
     "parse_standard_volume_flow",
     "place_stations",

@@ -18,8 +18,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from trunkline import __version__
+from trunkline.cli.montecarlo import register as register_montecarlo_commands
 from trunkline.cli.network import register as register_network_commands
 from trunkline.cli.runs import register as register_runs_commands
+from trunkline.cli.web import register as register_web_commands
 from trunkline.errors import TrunklineError
 from trunkline.model import Trunkline, load_line
 from trunkline.solve import LineResult, place_stations, simulate
@@ -216,6 +218,8 @@ def run(
     with_plan: Annotated[bool, typer.Option(
         "--plan/--no-plan", help="Also print the headline 30-year plan figures (built-in "
                                  "scenarios with a plan).")] = True,
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="Also write a self-contained HTML report to this file.")] = None,
 ) -> None:
     """Steady state of a trunkline: profile, stations, power, fuel, linepack; and the
     headline figures of its 30-year contract plan."""
@@ -238,6 +242,12 @@ def run(
     plan_figs = _headline_plan(line.name) if with_plan and throughput is None else None
     if plan_figs is not None:
         fig["plan"] = plan_figs
+    if report is not None:
+        from trunkline.report.html import line_report
+
+        line_report(res, report, line=line, inputs={"scenario": scenario,
+                                                    "throughput": throughput, "month": month})
+        fig["report"] = str(report)
     written: list[str] = []
     if not no_files:
         from trunkline.report.figures import plot_line_profile
@@ -446,7 +456,9 @@ def version() -> None:
 
 
 register_network_commands(app)
+register_montecarlo_commands(app)
 register_runs_commands(app)
+register_web_commands(app)
 
 
 def main() -> None:

@@ -52,6 +52,12 @@ from trunkline.plan.economics import (
     tornado,
 )
 from trunkline.plan.emissions import EmissionFactors, gas_carbon
+from trunkline.plan.montecarlo import (
+    NO_UNCERTAINTY,
+    MonteCarloResult,
+    Uncertainty,
+    monte_carlo,
+)
 from trunkline.plan.planner import Evaluation, evaluate, plan, plan_curve
 from trunkline.plan.prices import (
     FixedPrice,
@@ -65,8 +71,10 @@ from trunkline.plan.prices import (
     parse_money,
     parse_price,
 )
+from trunkline.plan.reliability import PipelineOutages, ReliabilityModel, UnitReliability
 from trunkline.plan.result import PlanResult, headline
 from trunkline.plan.scenario import BUILTIN_PLANS, PlanInputs, load_plan, plan_from_dict
+from trunkline.plan.surface import CapacitySurface, capacity_surface, uniform_surface
 
 __all__ = [
     "ALL_MONTHS",
@@ -74,7 +82,9 @@ __all__ = [
     "COARSE_MONTHS",
     "FLAT",
     "NORTH_CHINA_WINTER",
+    "NO_UNCERTAINTY",
     "CapacityCurve",
+    "CapacitySurface",
     "CapexPart",
     "CashFlows",
     "ContractResult",
@@ -85,16 +95,22 @@ __all__ = [
     "FixedPrice",
     "IndexPath",
     "IndexedPrice",
+    "MonteCarloResult",
+    "PipelineOutages",
     "PlanInputs",
     "PlanResult",
     "PriceContext",
+    "ReliabilityModel",
     "SCurve",
     "SeasonalProfile",
     "Sensitivity",
     "TakeOrPaySettlement",
+    "Uncertainty",
+    "UnitReliability",
     "breakeven_price",
     "builtin_path",
     "capacity_curve",
+    "capacity_surface",
     "cash_flows",
     "clear_capacity_cache",
     "daily_prices",
@@ -107,6 +123,7 @@ __all__ = [
     "load_plan",
     "load_profile",
     "maintenance_mask",
+    "monte_carlo",
     "npv",
     "parse_money",
     "parse_price",
@@ -118,10 +135,11 @@ __all__ = [
     "settle_take_or_pay",
     "table_curve",
     "tornado",
+    "uniform_surface",
 ]
 
 
 _SUBMODULES = ("capacity", "contract", "economics", "emissions", "planner", "prices", "result",
-               "scenario")
+               "scenario", "montecarlo", "reliability", "surface")
 for _name in (*__all__, *_SUBMODULES):
     setattr(plan, _name, getattr(_sys.modules[__name__], _name))

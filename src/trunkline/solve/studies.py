@@ -251,12 +251,18 @@ def max_throughput(scenario: ScenarioLike, *, month: int | None = None,
         if hi > 1e3 * line.mass_flow():
             raise InfeasibleError("capacity search diverged: no limit binds")
         hi_res = run(hi)
-    if lo_res is None:
-        lo = hi * 0.01
-        lo_res = run(lo)
-        if not lo_res.feasible:
-            raise InfeasibleError("the line is infeasible even at 1 % of its design flow",
-                                  limits=lo_res.violations)
+    if lo_res is None:  # the design flow itself is infeasible: step down to a feasible one
+        lo = hi
+        for _ in range(12):
+            lo *= 0.7
+            res = run(lo)
+            if res.feasible:
+                lo_res = res
+                break
+            hi, hi_res = lo, res
+        if lo_res is None:
+            raise InfeasibleError(f"no feasible flow down to {100 * 0.7**12:.1f} % of the "
+                                  "design flow", limits=hi_res.violations)
     # Brent's method on the smallest normalised limit slack (continuous in the flow, zero at
     # the capacity), then step back until the point is feasible: ~6-8 marches instead of
     # ~15 for bisection.
