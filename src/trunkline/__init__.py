@@ -10,6 +10,7 @@ Import as ``import trunkline as tl``::
 from trunkline import errors
 from trunkline.gas import Gas
 from trunkline.model import Network, Trunkline, load_line, load_scenario
+from trunkline.optimize import NominationResult, check_nomination
 from trunkline.plan import ContractTerms, PlanResult, capacity_curve, load_plan, plan
 from trunkline.plan.montecarlo import MonteCarloResult
 from trunkline.run import monte_carlo
@@ -34,10 +35,12 @@ __all__ = [
     "MonteCarloResult",
     "Network",
     "NetworkResult",
+    "NominationResult",
     "PlanResult",
     "Trunkline",
     "__version__",
     "capacity_curve",
+    "check_nomination",
     "errors",
     "get_reference",
     "load_line",

@@ -37,3 +37,12 @@ def test_solve_bad_input() -> None:
     res = runner.invoke(app, ["solve", "power_of_siberia_2"])
     assert res.exit_code == 2
     assert "not a network scenario" in (res.stderr or res.output)
+
+
+def test_gaslib_check_finds_the_nomination_feasible() -> None:
+    res = runner.invoke(app, ["gaslib", "check", str(gaslib_path("GasLib-11.net")),
+                              str(gaslib_path("GasLib-11.scn")), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["feasible"] is True and data["violated"] == []
+    assert {d["type"] for d in data["decisions"]} >= {"Compressor"}

@@ -84,11 +84,15 @@ import importlib
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any, Final
 from xml.etree.ElementTree import Element, ParseError
 from xml.sax.saxutils import escape, quoteattr
+
+import numpy as np
+import numpy.typing as npt
 
 from trunkline.errors import InputError, ScenarioError
 from trunkline.gas import Gas
@@ -1086,17 +1090,52 @@ def _bounds(out: list[str], name: str, lo: float, hi: float, rho: float) -> None
             _field(out, name, v / rho, bound=bound)
 
 
-def gaslib_gas(data: GasLibData, eos: str = "gerg2008") -> Gas:
-    """A gas for a GasLib instance, which gives a molar mass but no composition.
+FloatArray = npt.NDArray[np.float64]
+_MIX: Final = ("methane", "ethane", "nitrogen")
 
-    Methane with as much ethane as matches the sources' mean molar mass (GasLib's
-    ``molarMass``; 18.5674 kg/kmol in GasLib-11 → 17.5 % ethane); pure methane when
-    no molar mass is given or it is below methane's. Assumption: an H-gas of the
-    right molar mass; the calorific value then follows from ISO 6976, not GasLib.
+
+# -- gas -------------------------------------------------------------------------------
+@lru_cache(maxsize=16)
+def _cached_gas(composition: tuple[tuple[str, float], ...]) -> Gas:
+    return Gas(dict(composition))
+
+
+def gaslib_gas(data: GasLibData | None = None) -> Gas:
+    """A Gas for a GasLib instance: methane/ethane/nitrogen with its molar mass.
+
+    GasLib gives the sources' norm density, molar mass, calorific value and
+    pseudocritical data but no composition. The mixture of methane, ethane and
+    nitrogen here matches the mean molar mass and, where given, the mean
+    calorific value (read as the gross value at normal conditions, ISO 6976); if
+    those two cannot be matched with non-negative fractions, or no calorific value
+    is given, the ethane fraction is 3 % and nitrogen makes up the molar mass. The
+    result is cached per composition (so its GERG-2008 surrogate is built once).
+    Without data (or molar mass) a typical H-gas (95 % methane, 3 % ethane, 2 %
+    nitrogen) is returned.
     """
-    m_ch4, m_c2h6 = 0.01604246, 0.03006904  # ISO 6976:2016 table 1 [kg/mol]
-    m = data.molar_mass
-    if m is None or m <= m_ch4:
-        return Gas({"methane": 1.0}, eos)
-    x = min((m - m_ch4) / (m_c2h6 - m_ch4), 0.5)
-    return Gas({"methane": 1.0 - x, "ethane": x}, eos)
+    m_target = None if data is None else data.molar_mass
+    if m_target is None:
+        return _cached_gas((("methane", 0.95), ("ethane", 0.03), ("nitrogen", 0.02)))
+    pure = [_cached_gas(((c, 1.0),)) for c in _MIX]
+    m = np.array([g.molar_mass for g in pure])
+    x: FloatArray | None = None
+    h_target = data.calorific_value if data is not None else None
+    if h_target is not None:
+        h = np.array([g.gcv("normal") for g in pure])
+        a = np.array([np.ones(3), m, h])
+        try:
+            sol = np.linalg.solve(a, np.array([1.0, m_target, h_target]))
+        except np.linalg.LinAlgError:
+            sol = None
+        if sol is not None and np.all(sol >= 0.0):
+            x = sol
+    if x is None:
+        # x_c2 = 0.03; x_c1 + x_n2 = 0.97; M = Σ x M_i
+        x_c2 = 0.03
+        x_n2 = (m_target - x_c2 * m[1] - (1 - x_c2) * m[0]) / (m[2] - m[0])
+        x_n2 = min(max(x_n2, 0.0), 0.5)
+        x = np.array([1 - x_c2 - x_n2, x_c2, x_n2])
+    comp = tuple((c, round(float(v), 6)) for c, v in zip(_MIX, x, strict=True) if v > 0)
+    total = sum(v for _, v in comp)
+    comp = tuple((c, v / total) for c, v in comp)
+    return _cached_gas(comp)
