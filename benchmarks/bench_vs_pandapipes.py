@@ -1,0 +1,97 @@
+"""Steady solve with fixed controls: trunkline vs pandapipes on GasLib-582 and GasLib-4197.
+
+Run (needs the peers extra: pip install -e ".[peers]"):
+    python benchmarks/bench_vs_pandapipes.py [--repeat 5] [--heights] [--no-numba]
+
+Both tools get the same network and physics, built by tests/peers/_pandapipes_build.py
+(its docstring says what is equivalent): every GasLib node kept; compressor stations
+in bypass, control valves and valves open, short pipes and resistors lossless — each
+such element a 1 m long, 1 m wide pipe in both tools (pandapipes cannot solve loops of
+lossless valves: its Jacobian is singular there); one slack at its p_max, the
+nominated flows elsewhere; isothermal 288.15 K, pandapipes' linear H-gas Z, constant
+viscosity, Colebrook with the 3.71 divisor; heights levelled unless --heights (then
+each tool's own elevation term: pandapipes' linear ρ̄·g·Δh, trunkline's exponential).
+
+Each solve is timed whole (pandapipes' pipeflow with its set-up, trunkline's
+solve_steady with its set-up and result tables), best of --repeat after one warm-up
+(numba compiles pandapipes' kernels on first use). The table gives the ratio
+pandapipes / trunkline and the largest relative difference of the node pressures.
+The targets (GasLib-4197: trunkline >= 20x faster than pandapipes and <= 0.2 s) are
+checked and printed, not enforced.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from functools import partial
+from importlib.metadata import version
+from pathlib import Path
+from typing import Final
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "peers"))
+import _pandapipes_build as build
+
+NETWORKS: Final = ("GasLib-582", "GasLib-4197")
+#: The issue's targets on GasLib-4197.
+TARGET_RATIO: Final = 20.0
+TARGET_SECONDS: Final = 0.2
+#: pandapipes' mass-flow step tolerance [kg/s] here: on GasLib-4197 the flow around a
+#: stagnant loop of lossless elements flips sign (±4e-6 kg/s) from one Newton step to
+#: the next (Colebrook has no laminar branch, so the loop's resistance vanishes at zero
+#: flow), so a tighter tolerance never stops. Pressures are converged to 1e-14 bar.
+BENCH_TOL_M: Final = 1e-4
+
+
+def best_of(fn: Callable[[], object], repeat: int) -> float:
+    fn()  # warm-up: numba compilation, gas tables
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--heights", action="store_true",
+                    help="keep GasLib heights (each tool's own elevation term)")
+    ap.add_argument("--no-numba", action="store_true", help="pandapipes without numba")
+    args = ap.parse_args()
+    numba = not args.no_numba
+    print(f"trunkline {version('trunkline')}, pandapipes {version('pandapipes')}"
+          f" (use_numba={numba}), best of {args.repeat}, heights "
+          f"{'kept' if args.heights else 'levelled'}")
+    print(f"{'network':12s} {'nodes':>6s} {'edges':>6s} {'trunkline s':>12s} "
+          f"{'pandapipes s':>13s} {'ratio':>7s} {'max |dp|/p':>11s}")
+    rows = []
+    for name in NETWORKS:
+        case = build.build_case(name, lossless="pipe", level_heights=not args.heights)
+        peer = build.build_pandapipes(case)
+        t_tl = best_of(partial(build.solve_trunkline, case), args.repeat)
+        t_pp = best_of(partial(build.solve_pandapipes, case, peer, use_numba=numba,
+                               tol_m=BENCH_TOL_M), args.repeat)
+        res = build.solve_trunkline(case)
+        rel = build.relative_differences(case, res.pressure, build.pandapipes_pressures(peer))
+        ratio = t_pp / t_tl
+        rows.append((name, t_tl, ratio))
+        print(f"{name:12s} {len(case.network.nodes):6d} {len(case.network.edges):6d} "
+              f"{t_tl:12.4f} {t_pp:13.4f} {ratio:7.1f} {max(rel.values()):11.2e}")
+    # trunkline on the instance as loaded (short pipes, bypassed stations: its own
+    # lossless elements rather than 1 m pipes); no pandapipes equivalent
+    for name in NETWORKS:
+        case = build.build_case(name, lossless="keep", level_heights=not args.heights)
+        t = best_of(partial(build.solve_trunkline, case), args.repeat)
+        print(f"{name}: trunkline on its own lossless elements {t:.4f} s")
+    name, t_tl, ratio = rows[-1]
+    print(f"{name} targets: ratio {ratio:.1f} (target >= {TARGET_RATIO:g}: "
+          f"{'met' if ratio >= TARGET_RATIO else 'NOT met'}), trunkline {t_tl:.3f} s "
+          f"(target <= {TARGET_SECONDS:g} s: {'met' if t_tl <= TARGET_SECONDS else 'NOT met'})")
+
+
+if __name__ == "__main__":
+    main()
