@@ -271,3 +271,16 @@ def test_scalar_in_float_out_array_in_array_out() -> None:
     out = fr.colebrook([1e5, 1e6], 1e-4)
     assert isinstance(out, np.ndarray)
     assert out.dtype == np.float64
+
+
+def test_colebrook_with_derivative_matches_the_exact_solution() -> None:
+    # Same Colebrook equation solved by Newton, with the analytic dλ/dRe of the implicit
+    # function; checked against the Lambert-W solution and a central difference.
+    re = np.array([4e3, 1e5, 2.24e6, 8e7])
+    rel = np.array([1e-6, 1e-4, 2.25e-3, 7e-6])
+    for divisor, exact in ((3.7, fr.colebrook), (3.71, fr.prandtl_colebrook)):
+        lam, dlam = fr.colebrook_with_derivative(re, rel, divisor)
+        np.testing.assert_allclose(lam, np.asarray(exact(re, rel)), rtol=1e-13)
+        h = re * 1e-5
+        fd = (np.asarray(exact(re + h, rel)) - np.asarray(exact(re - h, rel))) / (2 * h)
+        np.testing.assert_allclose(dlam, fd, rtol=1e-6)

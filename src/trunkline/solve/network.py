@@ -70,7 +70,13 @@ from trunkline.physics.flow_equations import (
     WEYMOUTH_COEFFICIENTS,
     PowerLawCoefficients,
 )
-from trunkline.physics.friction import darcy_friction
+from trunkline.physics.friction import (
+    COLEBROOK_ROUGHNESS_DIVISOR,
+    RE_TURBULENT_MIN,
+    ROUGH_PIPE_ROUGHNESS_DIVISOR,
+    colebrook_with_derivative,
+    darcy_friction,
+)
 from trunkline.units import get_reference
 
 __all__ = ["NetworkResult", "solve_steady"]
@@ -96,6 +102,9 @@ _CLASSIC: Final[dict[str, PowerLawCoefficients]] = {
     "panhandle_a": PANHANDLE_A_COEFFICIENTS,
     "panhandle_b": PANHANDLE_B_COEFFICIENTS,
 }
+
+_COLEBROOK_DIVISORS: Final = {"colebrook": COLEBROOK_ROUGHNESS_DIVISOR,
+                               "prandtl-colebrook": ROUGH_PIPE_ROUGHNESS_DIVISOR}
 
 # element kinds (integer codes for vectorised assembly)
 PIPE, EQUAL, CLOSED, RESISTOR, SET_TO, RATIO, SET_FROM = range(7)
@@ -347,6 +356,18 @@ class _Physics:
             dphi = np.empty(d.size)
             rel = self.rel_rough[d]
             for law, m in self.law_groups:
+                divisor = _COLEBROOK_DIVISORS.get(law)
+                if divisor is not None:
+                    # Colebrook family: turbulent pipes by Newton with the analytic dλ/dRe;
+                    # the (few) laminar/critical ones below by finite differences
+                    turb = re[m] >= RE_TURBULENT_MIN
+                    mt = m[turb]
+                    lm, dlm = colebrook_with_derivative(re[mt], rel[mt], divisor)
+                    lam[mt] = lm
+                    dphi[mt] = lm + re[mt] * dlm
+                    m = m[~turb]
+                    if not m.size:
+                        continue
                 both = np.concatenate([re[m], re[m] * (1 + 1e-6) + 1e-3])
                 lam2 = np.asarray(darcy_friction(both, np.concatenate([rel[m], rel[m]]),
                                                  law=law))
