@@ -21,7 +21,9 @@ from trunkline.solve import (
     max_throughput,
     place_stations,
     simulate,
+    simulate_transient,
     solve_steady,
+    survival_time,
 )
 from trunkline.units import get_reference, parse_quantity, parse_standard_volume_flow
 
@@ -53,5 +55,7 @@ __all__ = [
     "place_stations",
     "plan",
     "simulate",
+    "simulate_transient",
     "solve_steady",
+    "survival_time",
 ]

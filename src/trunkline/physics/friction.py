@@ -15,11 +15,10 @@ from :data:`FRICTION_LAWS` by name and adds the laminar and critical-zone treatm
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Final, TypeAlias
-
-import math
 
 import numpy as np
 import numpy.typing as npt

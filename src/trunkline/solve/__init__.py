@@ -21,9 +21,18 @@ from trunkline.solve.studies import (
     simulate,
     station_layout,
 )
+from trunkline.solve.transient import (
+    TransientOptions,
+    TransientResult,
+    simulate_transient,
+    survival_time,
+)
+from trunkline.solve.transient_events import Boundary, Event, Profile
 
 __all__ = [
+    "Boundary",
     "CapacityResult",
+    "Event",
     "Fluid",
     "LineResult",
     "MarchOptions",
@@ -31,13 +40,18 @@ __all__ = [
     "PipeGeometry",
     "PipeResult",
     "PlacementResult",
+    "Profile",
     "StationResult",
+    "TransientOptions",
+    "TransientResult",
     "march_line",
     "max_throughput",
     "place_stations",
     "resolve_throughput",
     "simulate",
+    "simulate_transient",
     "solve_steady",
     "station_layout",
     "steady_pipe",
+    "survival_time",
 ]
