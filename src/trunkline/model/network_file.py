@@ -35,34 +35,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from trunkline.errors import InputError, ScenarioError, UnitError
 from trunkline.gas import Gas, normalise_composition
 from trunkline.model.network import Network
+from trunkline.model.schema import Qty, ScenarioMeta, StrictModel
 from trunkline.units import parse_quantity, parse_standard_volume_flow
 
 __all__ = ["NetworkScenario", "network_from_dict"]
 
-Qty = str | float | int
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-
-class _Meta(_Strict):
-    name: str
-    title: str = ""
-    description: str = ""
-
-
-class _GasSpec(_Strict):
+class _GasSpec(StrictModel):
     eos: Literal["gerg2008", "detail"] = "gerg2008"
     composition: dict[str, float]
 
 
-class _NodeSpec(_Strict):
+class _NodeSpec(StrictModel):
     id: str
     kind: Literal["entry", "exit", "junction"] = "junction"
     height: Qty = 0.0
@@ -74,7 +65,7 @@ class _NodeSpec(_Strict):
     temperature: Qty | None = None
 
 
-class _EdgeBase(_Strict):
+class _EdgeBase(StrictModel):
     id: str
     from_: str = Field(alias="from")
     to: str
@@ -118,7 +109,7 @@ class _CompressorSpec(_EdgeBase):
     fuel_from_line: bool = False
 
 
-class _NetworkSpec(_Strict):
+class _NetworkSpec(StrictModel):
     reference: str = "normal"
     temperature: Qty = "15 degC"
     nodes: list[_NodeSpec] = Field(min_length=2)
@@ -130,10 +121,10 @@ class _NetworkSpec(_Strict):
     compressors: list[_CompressorSpec] = Field(default_factory=list)
 
 
-class NetworkFile(_Strict):
+class NetworkFile(StrictModel):
     """Schema of a network scenario file."""
 
-    scenario: _Meta
+    scenario: ScenarioMeta
     gas: _GasSpec
     network: _NetworkSpec
 

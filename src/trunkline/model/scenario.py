@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pyproj import Geod
 
 from trunkline.errors import InputError, ScenarioError, UnitError
@@ -22,6 +22,7 @@ from trunkline.gas import Gas, normalise_composition
 from trunkline.gas.eos import EOS_NAMES
 from trunkline.model.line import PipeSection, Station, StationTemplate, Trunkline, Waypoint
 from trunkline.model.network_file import NetworkScenario
+from trunkline.model.schema import Qty, ScenarioMeta, StrictModel
 from trunkline.units import RU, StandardVolumeFlow, parse_quantity, parse_standard_volume_flow
 
 __all__ = ["BUILTIN_SCENARIOS", "ScenarioFile", "load_line", "load_scenario",
@@ -31,20 +32,10 @@ __all__ = ["BUILTIN_SCENARIOS", "ScenarioFile", "load_line", "load_scenario",
 BUILTIN_SCENARIOS = ("power_of_siberia_2", "osiadacz_1988")
 _ALIASES = {"pos2": "power_of_siberia_2", "power-of-siberia-2": "power_of_siberia_2"}
 
-Qty = str | float | int
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-
-class ScenarioMeta(_Strict):
-    name: str
-    title: str = ""
-    description: str = ""
-
-
-class GasSpec(_Strict):
+class GasSpec(StrictModel):
     eos: str = "gerg2008"
     composition: dict[str, float]
 
@@ -56,7 +47,7 @@ class GasSpec(_Strict):
         return v
 
 
-class Operation(_Strict):
+class Operation(StrictModel):
     throughput: str
     throughput_basis: Literal["delivery", "entry"] = "delivery"
     entry_pressure: Qty
@@ -72,7 +63,7 @@ class Operation(_Strict):
         return v
 
 
-class WaypointSpec(_Strict):
+class WaypointSpec(StrictModel):
     name: str
     lat: Annotated[float, Field(ge=-90, le=90)]
     lon: Annotated[float, Field(ge=-180, le=180)]
@@ -80,7 +71,7 @@ class WaypointSpec(_Strict):
     source: str = ""
 
 
-class SectionSpec(_Strict):
+class SectionSpec(StrictModel):
     name: str
     from_: str = Field(alias="from")
     to: str
@@ -97,18 +88,18 @@ class SectionSpec(_Strict):
     friction_law: str = "colebrook"
 
 
-class RouteSpec(_Strict):
+class RouteSpec(StrictModel):
     waypoints: list[WaypointSpec] = Field(min_length=2)
     sections: list[SectionSpec] = Field(min_length=1)
 
 
-class StationListItem(_Strict):
+class StationListItem(StrictModel):
     name: str
     chainage: Qty
     units: Annotated[int, Field(ge=1)]
 
 
-class StationsSpec(_Strict):
+class StationsSpec(StrictModel):
     placement: Literal["auto", "fixed"] = "auto"
     unit_power: Qty
     spare_units: Annotated[int, Field(ge=0)] = 1
@@ -123,7 +114,7 @@ class StationsSpec(_Strict):
     items: list[StationListItem] = Field(default_factory=list, alias="list")
 
 
-class ScenarioFile(_Strict):
+class ScenarioFile(StrictModel):
     """Schema of a trunkline scenario file (see the built-in PoS2 file for an example)."""
 
     scenario: ScenarioMeta

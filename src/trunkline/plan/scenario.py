@@ -26,10 +26,11 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 
 from trunkline.errors import InputError, ScenarioError
 from trunkline.model import Trunkline, load_scenario
+from trunkline.model.schema import Qty, StrictModel
 from trunkline.plan.capacity import DEFAULT_FUEL_FRACTIONS, CapacityCurve, table_curve
 from trunkline.plan.contract import PROFILES, ContractTerms, SeasonalProfile, load_profile
 from trunkline.plan.economics import CapexPart, EconomicTerms
@@ -69,14 +70,9 @@ __all__ = [
 BUILTIN_PLANS = {"power_of_siberia_2": "power_of_siberia_2_plan.toml"}
 _ALIASES = {"pos2": "power_of_siberia_2", "power-of-siberia-2": "power_of_siberia_2"}
 
-Qty = str | float | int
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-
-class ContractSpec(_Strict):
+class ContractSpec(StrictModel):
     acq: str
     reference: str = "RU"
     first_gas: date
@@ -106,7 +102,7 @@ class ContractSpec(_Strict):
         return v
 
 
-class CapacitySpecFile(_Strict):
+class CapacitySpecFile(StrictModel):
     source: Literal["hydraulics", "table"] = "hydraulics"
     design_throughput: str | None = None
     months: list[Annotated[int, Field(ge=1, le=12)]] = Field(
@@ -117,13 +113,13 @@ class CapacitySpecFile(_Strict):
     fuel_share: Annotated[float, Field(ge=0, lt=0.5)] = 0.0
 
 
-class SCurveSpec(_Strict):
+class SCurveSpec(StrictModel):
     low: float
     high: float
     flattening: Annotated[float, Field(ge=0, le=1)] = 0.5
 
 
-class PriceSpec(_Strict):
+class PriceSpec(StrictModel):
     formula: Literal["oil", "hub", "fixed"]
     unit: str = "USD/MMBtu"
     index: str | None = None
@@ -139,21 +135,21 @@ class PriceSpec(_Strict):
     base_year: int = 2025
 
 
-class MoneySpec(_Strict):
+class MoneySpec(StrictModel):
     discount_rate: Annotated[float, Field(gt=-0.5, lt=1)] = 0.10
     valuation_year: int | None = None
     mid_year: bool = True
     fx: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
 
 
-class CapexSpec(_Strict):
+class CapexSpec(StrictModel):
     name: str
     amount: Qty
     start_year: int
     profile: list[Annotated[float, Field(ge=0)]]
 
 
-class CostsSpec(_Strict):
+class CostsSpec(StrictModel):
     opex_fixed: Annotated[float, Field(ge=0, lt=1)] = 0.0
     opex_variable: Qty = 0.0
     supply_cost: Qty = 0.0
@@ -166,12 +162,12 @@ class CostsSpec(_Strict):
     property_tax: Annotated[float, Field(ge=0, lt=1)] = 0.0
 
 
-class EmissionsSpec(_Strict):
+class EmissionsSpec(StrictModel):
     methane_rate: Annotated[float, Field(ge=0, lt=0.2)]
     gwp_ch4: Annotated[float, Field(gt=0)] = GWP100_CH4_FOSSIL
 
 
-class SensitivitySpecFile(_Strict):
+class SensitivitySpecFile(StrictModel):
     capex: Annotated[float, Field(ge=0, lt=1)] = 0.2
     price: Annotated[float, Field(ge=0, lt=1)] = 0.2
     volume: Annotated[float, Field(ge=0, lt=1)] = 0.1
@@ -179,7 +175,7 @@ class SensitivitySpecFile(_Strict):
     ramp_delay: Annotated[int, Field(ge=0, le=20)] = 2
 
 
-class PlanSection(_Strict):
+class PlanSection(StrictModel):
     name: str
     title: str = ""
     line: str
@@ -193,7 +189,7 @@ class PlanSection(_Strict):
     sensitivity: SensitivitySpecFile = Field(default_factory=SensitivitySpecFile)
 
 
-class PlanFile(_Strict):
+class PlanFile(StrictModel):
     """Schema of a plan file: one ``[plan]`` table (see the built-in PoS2 plan)."""
 
     plan: PlanSection
