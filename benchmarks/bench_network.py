@@ -22,7 +22,7 @@ GAS = Gas({"methane": 0.95, "ethane": 0.03, "nitrogen": 0.015, "carbon dioxide":
 
 
 def grid(n_nodes: int, seed: int = 1) -> Network:
-    side = int(math.isqrt(n_nodes))
+    side = math.isqrt(n_nodes)
     rng = np.random.default_rng(seed)
     net = Network(f"grid-{side * side}")
     ids = [[f"n{i}_{j}" for j in range(side)] for i in range(side)]

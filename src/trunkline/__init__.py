@@ -10,7 +10,15 @@ Import as ``import trunkline as tl``::
 from trunkline import errors
 from trunkline.gas import Gas
 from trunkline.model import Network, Trunkline, load_line, load_scenario
-from trunkline.optimize import NominationResult, check_nomination
+from trunkline.optimize import (
+    DesignCosts,
+    NominationResult,
+    OptimizeOptions,
+    check_nomination,
+    design_study,
+    optimize_fuel,
+    technical_capacity,
+)
 from trunkline.plan import ContractTerms, PlanResult, capacity_curve, load_plan, plan
 from trunkline.plan.montecarlo import MonteCarloResult
 from trunkline.run import monte_carlo
@@ -31,6 +39,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ContractTerms",
+    "DesignCosts",
     "Gas",
     "LineResult",
     "MarchOptions",
@@ -38,11 +47,13 @@ __all__ = [
     "Network",
     "NetworkResult",
     "NominationResult",
+    "OptimizeOptions",
     "PlanResult",
     "Trunkline",
     "__version__",
     "capacity_curve",
     "check_nomination",
+    "design_study",
     "errors",
     "get_reference",
     "load_line",
@@ -50,6 +61,7 @@ __all__ = [
     "load_scenario",
     "max_throughput",
     "monte_carlo",
+    "optimize_fuel",
     "parse_quantity",
     "parse_standard_volume_flow",
     "place_stations",
@@ -58,4 +70,5 @@ __all__ = [
     "simulate_transient",
     "solve_steady",
     "survival_time",
+    "technical_capacity",
 ]

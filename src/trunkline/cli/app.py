@@ -20,6 +20,7 @@ from rich.table import Table
 from trunkline import __version__
 from trunkline.cli.montecarlo import register as register_montecarlo_commands
 from trunkline.cli.network import register as register_network_commands
+from trunkline.cli.optimize import register as register_optimize_commands
 from trunkline.cli.runs import register as register_runs_commands
 from trunkline.cli.transient import register as register_transient_commands
 from trunkline.cli.web import register as register_web_commands
@@ -457,6 +458,7 @@ def version() -> None:
 
 
 register_network_commands(app)
+register_optimize_commands(app)
 register_transient_commands(app)
 register_montecarlo_commands(app)
 register_runs_commands(app)

@@ -549,7 +549,7 @@ def _pipe(line: Trunkline, sur: GasSurrogate, st: _State, x_end: float, month: i
         if b - a <= 0:
             continue
         sec = line.section_at(0.5 * (a + b))
-        k = int(np.searchsorted(ch, 0.5 * (a + b))) - 1
+        k = min(max(int(np.searchsorted(ch, 0.5 * (a + b))) - 1, 0), len(ch) - 2)
         slope = float((el[k + 1] - el[k]) / (ch[k + 1] - ch[k]))
         geom = PipeGeometry(sec.inner_diameter, sec.roughness, sec.outside_diameter, slope,
                             section_heat_transfer_coefficient(sec),
