@@ -247,8 +247,13 @@ def run(
     if report is not None:
         from trunkline.report.html import line_report
 
-        line_report(res, report, line=line, inputs={"scenario": scenario,
-                                                    "throughput": throughput, "month": month})
+        try:
+            line_report(res, report, line=line, inputs={"scenario": scenario,
+                                                        "throughput": throughput,
+                                                        "month": month})
+        except TrunklineError as exc:
+            _fail(exc)
+            return
         fig["report"] = str(report)
     written: list[str] = []
     if not no_files:

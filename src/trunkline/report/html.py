@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import pandas as pd
 
+from trunkline.errors import TrunklineError
 from trunkline.io import atomic_path
 from trunkline.units import SECONDS_PER_CONTRACT_YEAR
 
@@ -95,8 +96,8 @@ def plotly_js_path() -> Path:
     path = (Path(spec.origin).parent / "package_data" / "plotly.min.js"
             if spec is not None and spec.origin else None)
     if path is None or not path.is_file():
-        raise RuntimeError("HTML reports need plotly.js from the plotly package: "
-                           "pip install 'trunkline[web]'")
+        raise TrunklineError("HTML reports need plotly.js from the plotly package: "
+                             "pip install 'trunkline[web]'")
     return path
 
 
