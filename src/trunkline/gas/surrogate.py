@@ -25,6 +25,7 @@ call it does not check for a liquid phase (dew point).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Final
 
@@ -35,7 +36,7 @@ from trunkline.errors import OutOfRangeError
 from trunkline.gas.eos import ReferenceEos, evaluate
 from trunkline.gas.viscosity import lee_gonzalez_eakin_scalar
 
-__all__ = ["DEFAULT_ENVELOPE", "Envelope", "GasSurrogate"]
+__all__ = ["DEFAULT_ENVELOPE", "Envelope", "GasSurrogate", "PointGas"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -253,3 +254,41 @@ class GasSurrogate:
     def enthalpy(self, p: npt.ArrayLike, t: npt.ArrayLike) -> FloatArray:
         """Specific enthalpy [J/kg] (EOS reference state)."""
         return self._eval("enthalpy", p, t)
+
+
+class PointGas:
+    """A surrogate seen through ``density``, ``cp`` and ``joule_thomson`` (the gas
+    interface of the compressor laws), fast for one state at a time.
+
+    A single state goes through :meth:`GasSurrogate.point` (one cell evaluation gives
+    ρ, c_p and μ_JT, cached for the next call at the same state); arrays go through
+    the vectorised lookups.
+    """
+
+    def __init__(self, sur: GasSurrogate) -> None:
+        self.sur = sur
+        self._key = (math.nan, math.nan)
+        self._val = (0.0, 0.0, 0.0)
+
+    def _at(self, p: npt.ArrayLike, t: npt.ArrayLike) -> tuple[float, float, float]:
+        key = (float(np.asarray(p).reshape(-1)[0]), float(np.asarray(t).reshape(-1)[0]))
+        if key != self._key:
+            z, _, _, cp, jt = self.sur.point(*key)
+            rho = key[0] * self.sur.molar_mass / (z * self.sur.gas_constant * key[1])
+            self._key, self._val = key, (rho, cp, jt)
+        return self._val
+
+    def density(self, p: npt.ArrayLike, t: npt.ArrayLike) -> float | FloatArray:
+        if np.size(p) == 1:
+            return self._at(p, t)[0]
+        return np.asarray(self.sur.density(p, t))
+
+    def cp(self, p: npt.ArrayLike, t: npt.ArrayLike) -> float | FloatArray:
+        if np.size(p) == 1:
+            return self._at(p, t)[1]
+        return np.asarray(self.sur.cp(p, t))
+
+    def joule_thomson(self, p: npt.ArrayLike, t: npt.ArrayLike) -> float | FloatArray:
+        if np.size(p) == 1:
+            return self._at(p, t)[2]
+        return np.asarray(self.sur.joule_thomson(p, t))

@@ -63,6 +63,7 @@ import numpy.typing as npt
 
 from trunkline.errors import ConvergenceError, InputError
 from trunkline.gas import Gas, GasSurrogate
+from trunkline.gas.surrogate import PointGas
 from trunkline.model import Station, StationTemplate, Trunkline
 from trunkline.physics.compressor import real_gas_polytropic
 from trunkline.physics.compressor_map import (
@@ -252,43 +253,6 @@ def _per_driver(designs: Sequence[StationDesign], fn: Callable[[DriverType, Floa
     return out
 
 
-class _PointGas:
-    """The surrogate as :class:`~trunkline.physics.compressor.GasProperties`.
-
-    One state at a time goes through the surrogate's scalar lookup (one cell
-    evaluation gives ρ, c_p and μ_JT, cached), exactly as the steady line solver
-    evaluates its stations; arrays go through the vectorised lookups.
-    """
-
-    def __init__(self, sur: GasSurrogate) -> None:
-        self.sur = sur
-        self._key = (math.nan, math.nan)
-        self._val = (0.0, 0.0, 0.0)
-
-    def _at(self, p: npt.ArrayLike, t: npt.ArrayLike) -> tuple[float, float, float]:
-        key = (float(np.asarray(p).reshape(-1)[0]), float(np.asarray(t).reshape(-1)[0]))
-        if key != self._key:
-            z, _, _, cp, jt = self.sur.point(*key)
-            rho = key[0] * self.sur.molar_mass / (z * self.sur.gas_constant * key[1])
-            self._key, self._val = key, (rho, cp, jt)
-        return self._val
-
-    def density(self, p: npt.ArrayLike, t: npt.ArrayLike) -> float | FloatArray:
-        if np.size(p) == 1:
-            return self._at(p, t)[0]
-        return np.asarray(self.sur.density(p, t))
-
-    def cp(self, p: npt.ArrayLike, t: npt.ArrayLike) -> float | FloatArray:
-        if np.size(p) == 1:
-            return self._at(p, t)[1]
-        return np.asarray(self.sur.cp(p, t))
-
-    def joule_thomson(self, p: npt.ArrayLike, t: npt.ArrayLike) -> float | FloatArray:
-        if np.size(p) == 1:
-            return self._at(p, t)[2]
-        return np.asarray(self.sur.joule_thomson(p, t))
-
-
 def _path(sur: GasSurrogate, p1: FloatArray, t1: FloatArray, p2: FloatArray,
           eta: FloatArray, steps: int) -> tuple[FloatArray, FloatArray, FloatArray]:
     """(head, work, t2) of the real-gas polytropic path, vectorised; zero for p2 <= p1."""
@@ -297,7 +261,7 @@ def _path(sur: GasSurrogate, p1: FloatArray, t1: FloatArray, p2: FloatArray,
     out_t = np.array(t1, dtype=float)
     m = p2 > p1
     if np.any(m):
-        gas = _PointGas(sur)
+        gas = PointGas(sur)
         if int(np.count_nonzero(m)) == 1:  # the solver's scalar path, bit for bit
             k = int(np.flatnonzero(m)[0])
             c = real_gas_polytropic(gas, float(p1[k]), float(t1[k]), float(p2[k]),

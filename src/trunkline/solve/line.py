@@ -42,6 +42,7 @@ from scipy.optimize import brentq
 
 from trunkline.errors import InfeasibleError, InputError, OutOfRangeError
 from trunkline.gas import Gas, GasSurrogate
+from trunkline.gas.surrogate import PointGas
 from trunkline.io import write_json, write_table
 from trunkline.model import GRAVITY, PipeSection, Station, StationTemplate, Trunkline
 from trunkline.physics.compressor import gas_turbine_fuel, real_gas_polytropic
@@ -410,32 +411,6 @@ class LineResult:
         }
 
 
-class _PointGas:
-    """Scalar adapter of a surrogate for the polytropic path (one table lookup per state)."""
-
-    def __init__(self, sur: GasSurrogate) -> None:
-        self.sur = sur
-        self._key = (math.nan, math.nan)
-        self._val = (0.0, 0.0, 0.0)
-
-    def _at(self, p: npt.ArrayLike, t: npt.ArrayLike) -> tuple[float, float, float]:
-        key = (float(p), float(t))  # type: ignore[arg-type]
-        if key != self._key:
-            z, _, _, cp, jt = self.sur.point(*key)
-            rho = key[0] * self.sur.molar_mass / (z * self.sur.gas_constant * key[1])
-            self._key, self._val = key, (rho, cp, jt)
-        return self._val
-
-    def density(self, p: npt.ArrayLike, t: npt.ArrayLike) -> float:
-        return self._at(p, t)[0]
-
-    def cp(self, p: npt.ArrayLike, t: npt.ArrayLike) -> float:
-        return self._at(p, t)[1]
-
-    def joule_thomson(self, p: npt.ArrayLike, t: npt.ArrayLike) -> float:
-        return self._at(p, t)[2]
-
-
 def _compress(gas_sur: GasSurrogate, ncv_mass: float, design: StationTemplate, name: str,
               chainage: float, units_installed: int, power_available: float, m_in: float,
               p_s: float, t_s: float, p_set: float, opts: MarchOptions) -> StationResult:
@@ -447,7 +422,7 @@ def _compress(gas_sur: GasSurrogate, ncv_mass: float, design: StationTemplate, n
                              units_installed, design.unit_power, power_available, 0.0, m_in,
                              0.0, False)
 
-    point_gas = _PointGas(gas_sur)
+    point_gas = PointGas(gas_sur)
 
     def work(p_d: float) -> tuple[float, float, float]:
         c = real_gas_polytropic(point_gas, p_s, t_s, p_d, design.polytropic_efficiency,
