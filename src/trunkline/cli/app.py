@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from trunkline import __version__
+from trunkline.cli.common import console
+from trunkline.cli.common import fail as _fail
 from trunkline.cli.montecarlo import register as register_montecarlo_commands
 from trunkline.cli.network import register as register_network_commands
 from trunkline.cli.optimize import register as register_optimize_commands
@@ -39,8 +40,6 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console()
-err_console = Console(stderr=True)
 
 DEFAULT_SCENARIO = "power_of_siberia_2"
 
@@ -69,12 +68,6 @@ def _throughput(text: str | None) -> str | float | None:
         return parse_quantity(text, "kg/s", field="--throughput")
     return text
 
-
-def _fail(exc: TrunklineError) -> None:
-    # The message is printed as it is: escaped (it may contain "[...]", which rich
-    # would take for markup) and not wrapped (a path or value must stay whole).
-    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
-    raise typer.Exit(code=2)
 
 
 def _line_figures(line: Trunkline, res: LineResult) -> dict[str, Any]:

@@ -9,18 +9,17 @@ from typing import Annotated, Any
 
 import numpy as np
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from trunkline.cli.common import console
+from trunkline.cli.common import fail as _fail
 from trunkline.errors import InputError, TrunklineError
 from trunkline.gas import Gas
 from trunkline.model import Network, NetworkScenario, load_scenario
 from trunkline.model.gaslib import apply_nomination, gaslib_gas, read_gaslib
 from trunkline.solve import NetworkResult, solve_steady
 
-console = Console()
-err_console = Console(stderr=True)
 gaslib_app = typer.Typer(help="GasLib benchmark networks: nomination validation.",
                          no_args_is_help=True)
 
@@ -31,10 +30,6 @@ ScnOpt = Annotated[Path | None, typer.Option("--scenario", "-s",
 CsOpt = Annotated[Path | None, typer.Option("--cs", help="GasLib .cs compressor stations.")]
 FmtOpt = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
 
-
-def _fail(exc: TrunklineError) -> None:
-    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
-    raise typer.Exit(code=2)
 
 
 def _load(file: Path, scenario: Path | None, cs: Path | None) -> tuple[Network, Gas, float, str]:

@@ -9,15 +9,14 @@ from typing import Annotated, Any
 import numpy as np
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from trunkline.cli.common import console
+from trunkline.cli.common import fail as _fail
 from trunkline.errors import InputError, TrunklineError
 from trunkline.units import SECONDS_PER_CONTRACT_YEAR, parse_quantity
 
-console = Console()
-err_console = Console(stderr=True)
 optimize_app = typer.Typer(help="Optimisation: minimum fuel, technical capacity, line design.",
                            no_args_is_help=True)
 
@@ -35,10 +34,6 @@ AmbientOpt = Annotated[str | None, typer.Option(
     "--ambient", help="Air temperature at the drivers, e.g. '-10 degC' (default: the "
                       "line's ground temperature; 15 degC for a network).")]
 
-
-def _fail(exc: TrunklineError) -> None:
-    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
-    raise typer.Exit(code=2)
 
 
 def _throughput(text: str | None) -> str | float | None:

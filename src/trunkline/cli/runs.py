@@ -8,15 +8,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from trunkline.cli.common import console
+from trunkline.cli.common import fail as _fail
 from trunkline.errors import TrunklineError
 from trunkline.store import DEFAULT_STORE, Store
 
-console = Console()
-err_console = Console(stderr=True)
 runs_app = typer.Typer(help="The results store: runs saved with --store.", no_args_is_help=True)
 StoreOpt = Annotated[str, typer.Option("--store", help="Store file (default: the user's data "
                                                       "directory, or $TRUNKLINE_STORE).")]
@@ -25,10 +24,6 @@ StoreOpt = Annotated[str, typer.Option("--store", help="Store file (default: the
 def _store(path: str) -> Store:
     return Store(None if path == DEFAULT_STORE else path)
 
-
-def _fail(exc: TrunklineError) -> None:
-    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
-    raise typer.Exit(code=2)
 
 
 @runs_app.command("list")

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from trunkline.cli.common import console, err_console
+from trunkline.cli.common import fail as _fail
 from trunkline.errors import InputError, TrunklineError
 from trunkline.solve.transient import (
     TransientOptions,
@@ -23,16 +23,9 @@ from trunkline.solve.transient import (
 from trunkline.solve.transient_events import BUILTIN_CASES, EventFile, load_events
 from trunkline.units import parse_quantity
 
-console = Console()
-err_console = Console(stderr=True)
-
 ScenarioArg = Annotated[str, typer.Argument(
     help="Built-in scenario (power_of_siberia_2, alias pos2), a trunkline or a network TOML.")]
 
-
-def _fail(exc: TrunklineError) -> None:
-    err_console.print(f"[bold red]error:[/] {escape(str(exc))}", soft_wrap=True)
-    raise typer.Exit(code=2)
 
 
 def _options(ef: EventFile, dx: float | None, method: str | None) -> TransientOptions:
