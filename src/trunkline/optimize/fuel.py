@@ -81,7 +81,8 @@ import importlib
 import itertools
 import math
 import time
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
@@ -108,6 +109,7 @@ from trunkline.model.network import (
     ShortPipe,
     Valve,
 )
+from trunkline.optimize.fastgas import scalar_gas
 from trunkline.optimize.station import (
     STATUS_TEXT,
     StationDesign,
@@ -130,7 +132,7 @@ from trunkline.solve.line import (
     section_heat_transfer_coefficient,
     steady_pipe,
 )
-from trunkline.solve.studies import resolve_throughput, station_layout
+from trunkline.solve.studies import line_inputs_key, resolve_throughput, station_layout
 from trunkline.units import SECONDS_PER_CONTRACT_YEAR, StandardVolumeFlow
 
 __all__ = [
@@ -466,6 +468,7 @@ class _LineModel:
         self.mode = mode  # "fuel" (minimum objective) or "capacity" (maximum throughput)
         self.gas = line.gas
         self.sur = line.gas.surrogate()
+        self.fast = scalar_gas(self.sur)
         self.r_s = line.gas.specific_gas_constant
         self.ncv = line.gas.ncv_mass()
         self.n = len(layout)
@@ -814,7 +817,7 @@ class _LineModel:
             geom, maop = self._geometry(u, v)
             excess = max(excess, p - maop)
             try:
-                r = steady_pipe(self.sur, p, t, m, v - u, geom, isothermal=iso, rtol=rtol,
+                r = steady_pipe(self.fast, p, t, m, v - u, geom, isothermal=iso, rtol=rtol,
                                 max_step=self.opts.march.max_step)
             except OutOfRangeError:
                 raise InfeasibleError(f"{m:.2f} kg/s: the pressure collapses between km "
@@ -1190,8 +1193,36 @@ def _try_shutdowns(model: _LineModel, prm: _Params, dec: _Decision, x: FloatArra
 
 
 # -- public ------------------------------------------------------------------------------
+#: Lines seen by the optimiser, by their inputs (most recent last): a line loaded again
+#: with the same inputs is replaced by the one seen before, whose gas surrogate, station
+#: layout and station rating are then reused. Any change of an input is a new line.
+_LINES: OrderedDict[Hashable, Trunkline] = OrderedDict()
+#: Lines kept (each holds its gas surrogate, ~15 MB).
+_MAX_LINES: Final = 4
+
+
+def canonical_line(line: Trunkline) -> Trunkline:
+    """The line seen before with exactly the same inputs, else ``line`` (then remembered).
+
+    Keyed by :func:`~trunkline.solve.studies.line_inputs_key` (every field of the
+    line, compared exactly): what is reused — the gas surrogate, the placed stations
+    and the stations' rating — is a function of those inputs alone.
+    """
+    key = line_inputs_key(line)
+    if key is None:
+        return line
+    hit = _LINES.get(key)
+    if hit is not None:
+        _LINES.move_to_end(key)
+        return hit
+    _LINES[key] = line
+    while len(_LINES) > _MAX_LINES:
+        _LINES.popitem(last=False)
+    return line
+
+
 def _line_of(scenario: Trunkline | str | Path) -> Trunkline:
-    return scenario if isinstance(scenario, Trunkline) else load_line(scenario)
+    return canonical_line(scenario if isinstance(scenario, Trunkline) else load_line(scenario))
 
 
 def _resolve(obj: Any) -> Any:
@@ -1203,6 +1234,7 @@ def _resolve(obj: Any) -> Any:
 
 def _model(line: Trunkline, throughput: Any, month: int | None, basis: str | None,
            opts: OptimizeOptions, mode: str = "fuel") -> _LineModel:
+    line = canonical_line(line)
     layout = station_layout(line)
     if not layout:
         raise InputError("the line has no compressor stations to optimise", element=line.name,

@@ -63,8 +63,8 @@ import numpy.typing as npt
 
 from trunkline.errors import ConvergenceError, InputError
 from trunkline.gas import Gas, GasSurrogate
-from trunkline.gas.surrogate import PointGas
 from trunkline.model import Station, StationTemplate, Trunkline
+from trunkline.optimize.fastgas import polytropic_path, scalar_gas
 from trunkline.physics.compressor import real_gas_polytropic
 from trunkline.physics.compressor_map import (
     GENERIC_CHARACTERISTIC,
@@ -261,16 +261,10 @@ def _path(sur: GasSurrogate, p1: FloatArray, t1: FloatArray, p2: FloatArray,
     out_t = np.array(t1, dtype=float)
     m = p2 > p1
     if np.any(m):
-        gas = PointGas(sur)
-        if int(np.count_nonzero(m)) == 1:  # the solver's scalar path, bit for bit
-            k = int(np.flatnonzero(m)[0])
-            c = real_gas_polytropic(gas, float(p1[k]), float(t1[k]), float(p2[k]),
-                                    float(eta[k]), steps=steps)
-        else:
-            c = real_gas_polytropic(gas, p1[m], t1[m], p2[m], eta[m], steps=steps)
-        out_h[m] = np.asarray(c.head)
-        out_w[m] = np.asarray(c.work)
-        out_t[m] = np.asarray(c.t2)
+        # the solver's path (real_gas_polytropic), evaluated in plain floats or with one
+        # cell lookup per state: equal to round-off
+        h, w, t = polytropic_path(scalar_gas(sur), p1[m], t1[m], p2[m], eta[m], steps)
+        out_h[m], out_w[m], out_t[m] = h, w, t
     return out_h, out_w, out_t
 
 

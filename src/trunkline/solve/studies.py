@@ -11,10 +11,11 @@ because fuel is nearly proportional to flow.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Final, Literal, TypeVar
+from typing import Any, Final, Literal, TypeVar, cast
 
 from scipy.optimize import brentq
 
@@ -26,6 +27,7 @@ from trunkline.units import StandardVolumeFlow, parse_standard_volume_flow
 __all__ = [
     "CapacityResult",
     "PlacementResult",
+    "line_inputs_key",
     "max_throughput",
     "place_stations",
     "resolve_throughput",
@@ -108,7 +110,33 @@ def _entry_for_delivery(target: float, run: Callable[[float], tuple[LineResult, 
                            iterations=_MAX_BASIS_ITERATIONS, residual=abs(g1) / target)
 
 
-_LAYOUTS: dict[tuple[int, float, str, int | None], tuple[Station, ...]] = {}
+def _frozen(value: Any) -> Hashable:
+    """A hashable image of an input value (dicts and lists as sorted/ordered tuples)."""
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    hash(value)  # TypeError for anything else unhashable
+    return cast(Hashable, value)
+
+
+def line_inputs_key(line: Trunkline) -> Hashable | None:
+    """A key equal for two lines exactly when every input field is equal.
+
+    Built from all the dataclass fields of the :class:`Trunkline` (route, pipe,
+    gas, stations, operation, names), compared exactly; None when a field cannot be
+    hashed (the caller then caches nothing). Caches keyed on it are reused by a line
+    loaded afresh with the same inputs and missed after any change.
+    """
+    try:
+        return tuple((f.name, _frozen(getattr(line, f.name))) for f in fields(line))
+    except TypeError:
+        return None
+
+
+#: Station layouts placed by :func:`station_layout`, by line inputs (most recent last).
+_LAYOUTS: OrderedDict[Hashable, tuple[Station, ...]] = OrderedDict()
+_MAX_LAYOUTS: Final = 32
 
 
 def _place(line: Trunkline, m_target: float, basis: Basis, month: int | None
@@ -123,14 +151,23 @@ def _place(line: Trunkline, m_target: float, basis: Basis, month: int | None
 
 
 def station_layout(line: Trunkline) -> tuple[Station, ...]:
-    """The line's stations: fixed ones, or those placed at its design throughput."""
+    """The line's stations: fixed ones, or those placed at its design throughput.
+
+    Placements are cached by the line's inputs (:func:`line_inputs_key`): a line
+    loaded again with the same inputs reuses its layout; any change places anew.
+    """
     if line.stations is not None:
         return line.stations
-    key = (id(line), line.throughput.value, line.throughput_basis, line.month)
-    layout = _LAYOUTS.get(key)
+    key = line_inputs_key(line)
+    layout = _LAYOUTS.get(key) if key is not None else None
     if layout is None:
         layout = _place(line, line.mass_flow(), _basis(line, None), line.month)
-        _LAYOUTS[key] = layout
+        if key is not None:
+            _LAYOUTS[key] = layout
+            while len(_LAYOUTS) > _MAX_LAYOUTS:
+                _LAYOUTS.popitem(last=False)
+    else:
+        _LAYOUTS.move_to_end(key)
     return layout
 
 

@@ -1,0 +1,114 @@
+"""The optimiser's fast paths: scalar gas states, polytropic paths, caches by line inputs."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from trunkline.errors import OutOfRangeError
+from trunkline.gas import Gas
+from trunkline.gas.surrogate import PointGas
+from trunkline.model import Trunkline, load_scenario
+from trunkline.optimize.fastgas import ScalarGas, polytropic_path, scalar_gas
+from trunkline.optimize.fuel import canonical_line
+from trunkline.physics.compressor import real_gas_polytropic
+from trunkline.solve.studies import line_inputs_key, station_layout
+
+#: Agreement of two evaluations of the same polynomial in another order [-].
+ROUND_OFF = 1e-13
+
+
+@pytest.fixture(scope="module")
+def gas() -> ScalarGas:
+    return scalar_gas(Gas({"methane": 0.9, "ethane": 0.06, "propane": 0.02,
+                           "nitrogen": 0.01, "carbon_dioxide": 0.01}).surrogate())
+
+
+def test_scalar_states_equal_the_surrogate_to_round_off(gas: ScalarGas) -> None:
+    rng = np.random.default_rng(7)
+    p = rng.uniform(0.2e6, 19.9e6, 500)
+    t = rng.uniform(225.0, 415.0, 500)
+    for pk, tk in zip(p.tolist(), t.tolist(), strict=True):
+        ref = gas.sur.point(pk, tk)
+        got = gas.point(pk, tk)
+        for a, b in zip(got, ref, strict=True):
+            assert a == pytest.approx(b, rel=ROUND_OFF, abs=1e-300)
+    rho, cp, jt = gas.states(p, t)
+    np.testing.assert_allclose(rho, gas.sur.density(p, t), rtol=ROUND_OFF)
+    np.testing.assert_allclose(cp, gas.sur.cp(p, t), rtol=ROUND_OFF)
+    np.testing.assert_allclose(jt, gas.sur.joule_thomson(p, t), rtol=ROUND_OFF)
+    assert gas.density(5e6, 280.0) == pytest.approx(float(gas.sur.density(5e6, 280.0)),
+                                                    rel=ROUND_OFF)
+
+
+def test_states_outside_the_envelope_raise(gas: ScalarGas) -> None:
+    with pytest.raises(OutOfRangeError):
+        gas.point(25e6, 300.0)
+    with pytest.raises(OutOfRangeError):
+        gas.states(np.array([5e6, 5e6]), np.array([300.0, 500.0]))
+
+
+def test_polytropic_paths_equal_the_compressor_law(gas: ScalarGas) -> None:
+    rng = np.random.default_rng(3)
+    p1 = rng.uniform(4e6, 8e6, 20)
+    t1 = rng.uniform(270.0, 310.0, 20)
+    p2 = p1 * rng.uniform(1.01, 1.7, 20)
+    eta = rng.uniform(0.7, 0.9, 20)
+    ref = real_gas_polytropic(PointGas(gas.sur), p1, t1, p2, eta, steps=12)
+    head, work, t2 = polytropic_path(gas, p1, t1, p2, eta, 12)
+    np.testing.assert_allclose(head, ref.head, rtol=ROUND_OFF)
+    np.testing.assert_allclose(work, ref.work, rtol=ROUND_OFF)
+    np.testing.assert_allclose(t2, ref.t2, rtol=ROUND_OFF)
+    for k in range(3):  # one path: the plain-float branch
+        one = real_gas_polytropic(PointGas(gas.sur), float(p1[k]), float(t1[k]),
+                                  float(p2[k]), float(eta[k]), steps=12)
+        h, w, t = polytropic_path(gas, p1[k:k + 1], t1[k:k + 1], p2[k:k + 1],
+                                  eta[k:k + 1], 12)
+        assert h[0] == pytest.approx(float(one.head), rel=ROUND_OFF)
+        assert w[0] == pytest.approx(float(one.work), rel=ROUND_OFF)
+        assert t[0] == pytest.approx(float(one.t2), rel=ROUND_OFF)
+
+
+def _line() -> Trunkline:
+    line = load_scenario("power_of_siberia_2")
+    assert isinstance(line, Trunkline)
+    return line
+
+
+def test_lines_with_equal_inputs_share_a_key_and_any_change_breaks_it() -> None:
+    a, b = _line(), _line()
+    assert a is not b
+    assert line_inputs_key(a) == line_inputs_key(b)
+    changes = [
+        dataclasses.replace(a, entry_pressure=a.entry_pressure + 1.0),
+        dataclasses.replace(a, composition={**a.composition, "methane": 0.5}),
+        dataclasses.replace(a, month=7),
+        dataclasses.replace(a, station_design=dataclasses.replace(
+            a.station_design, min_suction_pressure=a.station_design.min_suction_pressure
+            + 1.0)),
+        dataclasses.replace(a, sections=(dataclasses.replace(
+            a.sections[0], roughness=a.sections[0].roughness * 1.01), *a.sections[1:])),
+        dataclasses.replace(a, name="renamed"),
+    ]
+    for c in changes:
+        assert line_inputs_key(c) != line_inputs_key(a)
+
+
+def test_the_optimiser_reuses_an_equal_line_and_its_placement() -> None:
+    a = _line()
+    first = canonical_line(a)
+    again = canonical_line(_line())
+    assert again is first  # its gas surrogate, placement and rating are reused
+    changed = dataclasses.replace(a, min_delivery_pressure=a.min_delivery_pressure + 1e5)
+    assert canonical_line(changed) is changed
+    # the placement cache answers a line loaded afresh, and a change places anew
+    layout = station_layout(first)
+    assert station_layout(_line()) is layout
+    moved = station_layout(dataclasses.replace(
+        a, station_design=dataclasses.replace(
+            a.station_design, min_suction_pressure=a.station_design.min_suction_pressure
+            + 0.2e6)))
+    assert moved is not layout
+    assert [s.chainage for s in moved] != [s.chainage for s in layout]
