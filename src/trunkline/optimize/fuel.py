@@ -452,6 +452,12 @@ class _Exact:
         return float(np.sum(self.points.fuel))
 
 
+#: Built NLPs of line models, by what they are built from (most recent last).
+_NLPS: OrderedDict[Hashable, tuple[Any, Any, Any, list[tuple[str, int]], int, int]] = \
+    OrderedDict()
+_MAX_NLPS: Final = 16
+
+
 class _LineModel:
     """A line with fixed stations: the NLP, its fitting and the exact evaluations."""
 
@@ -494,11 +500,42 @@ class _LineModel:
         self.marches = 0
         self._geoms: dict[tuple[float, float], tuple[PipeGeometry, float]] = {}
         self._built = False
+        # the NLP (built, or taken from _NLPS, on first use)
+        self.solver: Any = None
+        self.g_fun: Any = None
+        self.obj_fun: Any = None
+        self.names: list[tuple[str, int]] = []
+        self.nx = 0
+        self.npar_st = 0
+
+    def _nlp_key(self) -> Hashable:
+        """Everything the NLP's expressions are built from (see :meth:`_build`)."""
+        return (self.n, self.s, self.char, self.m_ref, self.r_s, self.line.entry_pressure,
+                self.head_station, tuple(self.drivers), self.p_av.tobytes(),
+                self.q_r.tobytes(), self.h_r.tobytes(), self.e_r.tobytes(), self.eta_m,
+                self.ncv, self.t_amb, self._co2_kg(), self.opts.prices, self.opts.objective,
+                self.basis, self.mode, self.target)
 
     def _ensure_built(self) -> None:
-        """Build the casadi NLP on first use (exact evaluations need none)."""
+        """Build the casadi NLP on first use (exact evaluations need none).
+
+        A built NLP is reused by a later model with the same key (:meth:`_nlp_key`):
+        building it (symbolic expressions, derivatives, IPOPT set-up) costs more than
+        a pass of the outer loop.
+        """
         if not self._built:
-            self._build()
+            key = self._nlp_key()
+            hit = _NLPS.get(key)
+            if hit is None:
+                self._build()
+                _NLPS[key] = (self.solver, self.g_fun, self.obj_fun, self.names, self.nx,
+                              self.npar_st)
+                while len(_NLPS) > _MAX_NLPS:
+                    _NLPS.popitem(last=False)
+            else:
+                _NLPS.move_to_end(key)
+                (self.solver, self.g_fun, self.obj_fun, self.names, self.nx,
+                 self.npar_st) = hit
             self._built = True
 
     # -- layout of x and p ----------------------------------------------------------
