@@ -151,6 +151,7 @@ from __future__ import annotations
 import itertools
 import math
 import time as _time
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -185,7 +186,7 @@ from trunkline.physics import friction as _fr
 from trunkline.physics.compressor import real_gas_polytropic
 from trunkline.solve.line import LineResult, MarchOptions
 from trunkline.solve.network import solve_steady
-from trunkline.solve.studies import simulate, station_layout
+from trunkline.solve.studies import resolve_throughput, simulate, station_layout
 from trunkline.solve.transient_events import Boundary, Event
 from trunkline.units import parse_quantity
 
@@ -318,6 +319,10 @@ class _ZConst:
         inv = 1.0 / self.zrt
         return p * inv, inv
 
+    def rho_only(self, p: FloatArray) -> FloatArray:
+        out: FloatArray = p / self.zrt
+        return out
+
     def pressure(self, rho: FloatArray, p0: FloatArray) -> FloatArray:
         return rho * self.zrt
 
@@ -356,27 +361,63 @@ class _ZTable:
         n = t_points.size
         self.cell = np.full(n, -1, dtype=np.intp)
         self.c0, self.c1, self.c2, self.c3 = (np.zeros(n) for _ in range(4))
+        self.c3x3, self.c2x2 = np.zeros(n), np.zeros(n)
 
-    def z(self, p: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """Z and ∂Z/∂p at every point (pressures clipped to the envelope)."""
-        fx = (np.minimum(np.maximum(p, self.p_min), self.p_max) - self.p_min) * self.inv_dp
-        cell = np.minimum(fx.astype(np.intp), self.nc - 1)
+    def _local(self, p: FloatArray) -> FloatArray:
+        """Position u in [0, 1] of every point in its p cell; refreshes the cached cubics."""
+        fx = np.maximum(p, self.p_min)
+        np.minimum(fx, self.p_max, out=fx)
+        fx -= self.p_min
+        fx *= self.inv_dp
+        cell = fx.astype(np.intp)
+        np.minimum(cell, self.nc - 1, out=cell)
         moved = cell != self.cell
         if moved.any():  # refresh the cached cubic of points that changed cell
             k = np.flatnonzero(moved)
             self.cell[k] = cell[k]
             c = self.coef[self.base[k] + cell[k]]
             self.c0[k], self.c1[k], self.c2[k], self.c3[k] = c[:, 0], c[:, 1], c[:, 2], c[:, 3]
-        u = fx - cell
-        c1, c2, c3 = self.c1, self.c2, self.c3
-        z = ((c3 * u + c2) * u + c1) * u + self.c0
-        dz = ((3.0 * c3 * u + 2.0 * c2) * u + c1) * self.inv_dp
+            self.c3x3[k] = 3.0 * c[:, 3]
+            self.c2x2[k] = 2.0 * c[:, 2]
+        fx -= cell
+        return fx
+
+    def _horner(self, u: FloatArray) -> FloatArray:
+        z = self.c3 * u
+        z += self.c2
+        z *= u
+        z += self.c1
+        z *= u
+        z += self.c0
+        return z
+
+    def z(self, p: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Z and ∂Z/∂p at every point (pressures clipped to the envelope)."""
+        u = self._local(p)
+        z = self._horner(u)
+        dz = self.c3x3 * u
+        dz += self.c2x2
+        dz *= u
+        dz += self.c1
+        dz *= self.inv_dp
         return z, dz
 
     def rho(self, p: FloatArray) -> tuple[FloatArray, FloatArray]:
         z, dz = self.z(p)
-        rho = p / (z * self.rt)
-        return rho, rho * (1.0 / p - dz / z)
+        zrt = z * self.rt
+        rho = p / zrt
+        # ρ (1/p − Z_p/Z) = (Z − p Z_p) / (Z · Z R T)
+        drho = p * dz
+        np.subtract(z, drho, out=drho)
+        drho /= z
+        drho /= zrt
+        return rho, drho
+
+    def rho_only(self, p: FloatArray) -> FloatArray:
+        rho = self._horner(self._local(p))
+        rho *= self.rt
+        np.divide(p, rho, out=rho)
+        return rho
 
     def pressure(self, rho: FloatArray, p0: FloatArray) -> FloatArray:
         """Invert ρ(p) at the frozen temperatures (Newton from ``p0``)."""
@@ -818,13 +859,9 @@ class _Pattern:
             self.perm = np.arange(n)
         perm = self.perm
         if self.tridiag:
-            self.pos = []
-            for r, c in groups:
-                pr, pc = perm[r], perm[c]
-                d = pc - pr
-                pos = np.where(d == 0, pr, np.where(d == 1, n + pr, 2 * n - 1 + pc))
-                self.pos.append(pos)
+            self.pos = [self._tri_pos(perm[r], perm[c], n) for r, c in groups]
             self.size = 3 * n - 2
+            self._reduced_pattern(g, perm)
         else:
             rows = np.concatenate([perm[r] for r, _ in groups])
             cols = np.concatenate([perm[c] for _, c in groups])
@@ -837,6 +874,102 @@ class _Pattern:
             splits = np.cumsum(sizes)[:-1]
             self.pos = list(np.split(inv, splits))
             self.size = uniq.size
+
+    @staticmethod
+    def _tri_pos(pr: IntArray, pc: IntArray, n: int) -> IntArray:
+        """Positions of entries (pr, pc) in the storage [d (n), du (n−1), dl (n−1)]."""
+        d = pc - pr
+        out: IntArray = np.where(d == 0, pr, np.where(d == 1, n + pr, 2 * n - 1 + pc))
+        return out
+
+    def _reduced_pattern(self, g: _Grid, perm: IntArray) -> None:
+        """Pattern of the chain with the segment flows eliminated (points and elements).
+
+        A segment's momentum row s_a Δp_a + s_b Δp_b + s_q Δq = r gives
+        Δq = (r − s_a Δp_a − s_b Δp_b)/s_q; put into the balances of its two points it
+        leaves a tridiagonal system in the point pressures and element flows, half the
+        size (block elimination; Golub & Van Loan, *Matrix Computations*, sect. 4.5).
+        """
+        n_pt, n_seg, n_el = g.n_pt, g.n_seg, g.n_el
+        self.n_pt, self.n_seg = n_pt, n_seg
+        keep = np.concatenate([np.arange(n_pt), n_pt + n_seg + np.arange(n_el)])
+        order = np.argsort(perm[keep], kind="stable")
+        rperm = np.empty(keep.size, dtype=np.intp)
+        rperm[order] = np.arange(keep.size)
+        nr = keep.size
+        self.nr = nr
+        self.r_pt, self.r_el = rperm[:n_pt], rperm[n_pt:]
+        sa, sb = g.sa, g.sb
+        ea, eb = g.ea, g.eb
+        e = self.r_el
+        self.r_pos = [
+            self._tri_pos(self.r_pt, self.r_pt, nr),          # point diagonal
+            self._tri_pos(self.r_pt[sa], self.r_pt[sb], nr),  # (a, b) of a segment
+            self._tri_pos(self.r_pt[sb], self.r_pt[sa], nr),  # (b, a)
+            self._tri_pos(self.r_pt[ea], e, nr),              # balance at a: element flow
+            self._tri_pos(self.r_pt[eb], e, nr),
+            self._tri_pos(e, self.r_pt[ea], nr),              # element law: p_a, p_b, q
+            self._tri_pos(e, self.r_pt[eb], nr),
+            self._tri_pos(e, e, nr),
+        ]
+        self.sa, self.sb = sa, sb
+
+    def _factor_reduced(self, vals: Sequence[FloatArray]
+                        ) -> Callable[[FloatArray], FloatArray] | None:
+        """Factor the system with the segment flows eliminated; None when a segment's
+        ∂(momentum)/∂q is too small to pivot on (zero flow with a constant λ at steady)."""
+        d_pp, g_a, g_b, l_a, l_b, l_q = vals
+        n_pt, n_seg, nr = self.n_pt, self.n_seg, self.nr
+        sq = l_q[:n_seg]
+        sa_v, sb_v = l_a[:n_seg], l_b[:n_seg]
+        if not bool(np.all(np.abs(sq) > 1e-8 * (np.abs(sa_v) + np.abs(sb_v)))):
+            return None
+        inv_sq = 1.0 / sq
+        ga_t = g_a[:n_seg] * inv_sq
+        gb_t = g_b[:n_seg] * inv_sq
+        sa, sb = self.sa, self.sb
+        diag = d_pp - np.bincount(sa, weights=ga_t * sa_v, minlength=n_pt)
+        diag -= np.bincount(sb, weights=gb_t * sb_v, minlength=n_pt)
+        data = np.zeros(3 * nr - 2)
+        pos = self.r_pos
+        data[pos[0]] = diag
+        data[pos[1]] = -ga_t * sb_v
+        data[pos[2]] = -gb_t * sa_v
+        data[pos[3]] = g_a[n_seg:]
+        data[pos[4]] = g_b[n_seg:]
+        data[pos[5]] = l_a[n_seg:]
+        data[pos[6]] = l_b[n_seg:]
+        data[pos[7]] = l_q[n_seg:]
+        du, d, dl = data[nr:2 * nr - 1], data[:nr], data[2 * nr - 1:]
+        dl_, d_, du_, du2, ipiv, info = lapack.dgttrf(dl, d, du, overwrite_dl=1,
+                                                      overwrite_d=1, overwrite_du=1)
+        if info != 0:
+            raise np.linalg.LinAlgError(f"singular Jacobian (gttrf info {info})")
+        sa_t, sb_t = sa_v * inv_sq, sb_v * inv_sq
+        r_pt, r_el = self.r_pt, self.r_el
+        n = self.n
+
+        def solve_red(rhs: FloatArray) -> FloatArray:
+            r_seg = rhs[n_pt:n_pt + n_seg]
+            b = np.empty(nr)
+            rp = rhs[:n_pt] - np.bincount(sa, weights=ga_t * r_seg, minlength=n_pt)
+            rp -= np.bincount(sb, weights=gb_t * r_seg, minlength=n_pt)
+            b[r_pt] = rp
+            b[r_el] = rhs[n_pt + n_seg:]
+            x, inf = lapack.dgttrs(dl_, d_, du_, du2, ipiv, b, overwrite_b=1)
+            if inf != 0:
+                raise np.linalg.LinAlgError(f"gttrs info {inf}")
+            out = np.empty(n)
+            dp = out[:n_pt]
+            np.take(x, r_pt, out=dp)
+            out[n_pt + n_seg:] = x[r_el]
+            dq = out[n_pt:n_pt + n_seg]
+            np.multiply(r_seg, inv_sq, out=dq)
+            dq -= sa_t * dp[sa]
+            dq -= sb_t * dp[sb]
+            return out
+
+        return solve_red
 
     @staticmethod
     def _chain_order(g: _Grid, la: IntArray, lb: IntArray) -> IntArray | None:
@@ -876,6 +1009,9 @@ class _Pattern:
         data = np.zeros(self.size)
         perm = self.perm
         if self.tridiag:
+            red = self._factor_reduced(vals)
+            if red is not None:
+                return red
             for pos, v in zip(self.pos, vals, strict=True):
                 data[pos] = v
             du, d, dl = data[n:2 * n - 1], data[:n], data[2 * n - 1:]
@@ -927,6 +1063,25 @@ class _Ctx:
     phi0: FloatArray
     dphi0: FloatArray
     floor: BoolArray | None = None  # withdrawal points curtailed at ``demand_floor``
+    pre: _Pre | None = None    # iterate-independent terms (filled by the engine)
+    fixed_idx: IntArray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.fixed_idx = np.flatnonzero(self.fixed)
+
+
+@dataclass
+class _Pre:
+    """Iterate-independent terms of a step's residual (scaled as the equations)."""
+
+    vol_c0: FloatArray         # V α0/(h q_ref)
+    cont0: FloatArray          # (V ρ_hist − s + f)/q_ref
+    re_f: FloatArray           # Re per |q|
+    phi_c: FloatArray          # φ₀ − φ₀' Re₀
+    kf0: FloatArray            # Δx μ/(2 D² A e² p_ref)
+    seg0: FloatArray           # inertia history / p_ref
+    inert_c0: FloatArray       # (Δx/A) α0/(h p_ref)
+    floor_idx: IntArray        # withdrawal points that may be curtailed
 
 
 class _Engine:
@@ -962,10 +1117,12 @@ class _Engine:
         self._mu_rho: FloatArray | None = None
         self._mu0: FloatArray | None = None
         self._dmu: FloatArray | None = None
+        self._lge: tuple[FloatArray, FloatArray, FloatArray] | None = None
         self._phi_lin: tuple[FloatArray, FloatArray, FloatArray] | None = None
         self._ctab: tuple[Any, ...] | None = None
         self._cal_cache: dict[tuple[int, int, int], tuple[float, ...]] = {}
         self._refresh_kinds()
+        self._scaled()
 
     # -- bookkeeping -----------------------------------------------------------------
     def _refresh_kinds(self) -> None:
@@ -978,12 +1135,28 @@ class _Engine:
     def set_scales(self, p: FloatArray, q: FloatArray) -> None:
         self.p_ref = max(float(np.max(p)), 1e5)
         self.q_ref = max(float(np.max(np.abs(q), initial=0.0)), 1.0)
+        self._scaled()
+
+    def _scaled(self) -> None:
+        """Coefficients of the momentum equation divided by p_ref."""
+        self.inv_area2 = self.conv / (self.area2 * self.p_ref)
+        self.gdz = GRAVITY * self.dz / self.p_ref
+        self._ctab = None
+        self._gab: dict[bytes, tuple[FloatArray, FloatArray]] = {}
+        self._c0_terms: tuple[float, FloatArray, FloatArray] | None = None
+        self.inert_pr = self.inert / self.p_ref
 
     def viscosity(self, rho: FloatArray, exact: bool = False) -> FloatArray:
         """Viscosity per segment at the mean density (Lee-Gonzalez-Eakin, or constant).
 
         Outside the steady solve it is linearised in ρ̄ about the last exact evaluation,
         which is refreshed when some ρ̄ has moved by more than ``lag_tol`` (relative).
+        The exact evaluation is the correlation of
+        :func:`~trunkline.gas.viscosity.lee_gonzalez_eakin` (Lee, Gonzalez & Eakin, JPT
+        1966; 311-444 K, 0.7-55 MPa) on the segments' frozen temperatures,
+        μ = 10⁻⁷ K exp(X (ρ/1000)^Y) [Pa·s] with K, X, Y of T and M computed once
+        (:meth:`_lge_constants`), and its derivative is the analytic
+        dμ/dρ = μ X Y (ρ/1000)^(Y−1)/1000.
         """
         g = self.g
         if self.o.viscosity is not None:
@@ -993,14 +1166,33 @@ class _Engine:
         rbar = 0.5 * (rho[g.sa] + rho[g.sb])
         if exact or self._mu_rho is None or float(
                 np.max(np.abs(rbar / self._mu_rho - 1.0))) > self.o.lag_tol:
-            mu = np.asarray(lee_gonzalez_eakin(self.t_seg, rbar, self.molar_mass), dtype=float)
-            mu2 = np.asarray(lee_gonzalez_eakin(self.t_seg, rbar * (1 + 1e-6),
-                                                self.molar_mass), dtype=float)
+            if self._lge is None:
+                self._lge = self._lge_constants(rbar)
+            k, x, y = self._lge
+            rg = rbar * 1e-3
+            ry = rg**y
+            mu = k * np.exp(x * ry)
             self._mu_rho, self._mu0 = rbar, mu
-            self._dmu = (mu2 - mu) / (rbar * 1e-6)
+            self._dmu = mu * x * y * ry / (rg * 1e3)
             return mu
         assert self._mu0 is not None and self._dmu is not None
         return self._mu0 + self._dmu * (rbar - self._mu_rho)
+
+    def _lge_constants(self, rbar: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """K·10⁻⁷ [Pa·s], X and Y of Lee-Gonzalez-Eakin per segment (T in °R, M in g/mol).
+
+        Checked once against :func:`lee_gonzalez_eakin`, which also validates the range
+        (temperature, density) and raises its errors.
+        """
+        t_r = self.t_seg * 1.8
+        m_g = self.molar_mass * 1e3
+        k = 1e-7 * (9.4 + 0.02 * m_g) * t_r**1.5 / (209.0 + 19.0 * m_g + t_r)
+        x = 3.5 + 986.0 / t_r + 0.01 * m_g
+        y = 2.4 - 0.2 * x
+        ref = np.asarray(lee_gonzalez_eakin(self.t_seg, rbar, self.molar_mass), dtype=float)
+        mine = k * np.exp(x * (rbar * 1e-3) ** y)
+        assert np.allclose(mine, ref, rtol=1e-12, atol=0.0)
+        return k, x, y
 
     def lagged(self, rho: FloatArray, q: FloatArray, exact: bool = False
                ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
@@ -1020,7 +1212,7 @@ class _Engine:
         return mu, lin[0], lin[1], lin[2]
 
     # -- station work model -------------------------------------------------------------
-    def work(self, e: IntArray, ps: FloatArray, pd: FloatArray
+    def work(self, e: IntArray | slice, ps: FloatArray, pd: FloatArray
              ) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Specific work w [J/kg] and ∂w/∂p_s, ∂w/∂p_d of compressors ``e``.
 
@@ -1031,13 +1223,20 @@ class _Engine:
         """
         par = self.par
         s, beta, ps0 = par["sigma"][e], par["beta"][e], par["cal_ps"][e]
-        cz = par["c_work"][e] * (1.0 + beta * (ps / ps0 - 1.0))
+        c = par["c_work"][e]
+        cz = ps / ps0
+        cz -= 1.0
+        cz *= beta
+        cz += 1.0
+        cz *= c
         r = pd / ps
         up = r > 1.0
-        rs = np.where(up, r, 1.0) ** s
-        w = np.where(up, cz * (rs - 1.0), 0.0)
-        dwd = np.where(up, cz * s * rs / pd, 0.0)
-        dws = np.where(up, -cz * s * rs / ps + par["c_work"][e] * beta / ps0 * (rs - 1.0), 0.0)
+        rs = np.maximum(r, 1.0) ** s
+        rs1 = rs - 1.0          # 0 when r <= 1
+        w = cz * rs1
+        t = cz * s * rs
+        dwd = np.where(up, t / pd, 0.0)
+        dws = np.where(up, c * beta / ps0 * rs1 - t / ps, 0.0)
         return w, dws, dwd
 
     def calibrate(self, p: FloatArray, force: bool = False) -> None:
@@ -1139,75 +1338,148 @@ class _Engine:
         running = (self.ekind[e] == ACTIVE) & (qe > 0)
         power = np.where(running, qe * w / par["eta_m"][e], 0.0)
         fuel = power / (par["eta_th"][e] * par["ncv"][e])
-        np.add.at(take, g.ea[e], fuel * par["fuel_line"][e])
+        take = np.bincount(g.ea[e], weights=fuel * par["fuel_line"][e],
+                           minlength=self.n_pt).astype(float, copy=False)
         return power, fuel, take
 
     # -- residual and Jacobian ----------------------------------------------------------
+    def _prepare(self, c: _Ctx) -> _Pre:
+        """Terms of the step's equations that do not depend on the iterate (once per step)."""
+        pr, qr = self.p_ref, self.q_ref
+        g = self.g
+        inv_pr = 1.0 / pr
+        floor_idx = np.flatnonzero(c.floor) if c.floor is not None else np.zeros(0, np.intp)
+        if self._c0_terms is None or self._c0_terms[0] != c.c0:
+            self._c0_terms = (c.c0, g.vol * (c.c0 / qr), self.inert * (c.c0 * inv_pr))
+        _, vol_c0, inert_c0 = self._c0_terms
+        cont0 = g.vol * c.rho_hist
+        cont0 -= c.inj
+        cont0 += c.fuel
+        cont0 *= 1.0 / qr
+        pre = _Pre(
+            vol_c0=vol_c0,
+            cont0=cont0,
+            re_f=self.re_coef / c.mu,
+            phi_c=c.phi0 - c.dphi0 * c.re0,
+            kf0=self.fcoef * inv_pr * c.mu,
+            seg0=self.inert_pr * c.q_hist,
+            inert_c0=inert_c0,
+            floor_idx=floor_idx,
+        )
+        c.pre = pre
+        return pre
+
     def residual(self, p: FloatArray, q: FloatArray, c: _Ctx, jac: bool
                  ) -> tuple[FloatArray, list[FloatArray] | None]:
+        """Scaled residual F(p, q) of the step (balances / q_ref, momentum / p_ref, element
+        laws) and, with ``jac``, the Jacobian's values on the fixed pattern's groups."""
         g = self.g
         pr, qr = self.p_ref, self.q_ref
+        inv_pr = 1.0 / pr
+        pre = c.pre if c.pre is not None else self._prepare(c)
         rho, drho = self.eos.rho(p)
+        irho = 1.0 / rho
         la, lb = self.pat.la, self.pat.lb
+        n_pt, n_seg = self.n_pt, self.n_seg
+        f = np.empty(self.pat.n)
         # continuity (free points) / held pressure (fixed points)
-        net = np.bincount(la, weights=q, minlength=self.n_pt) \
-            - np.bincount(lb, weights=q, minlength=self.n_pt)
-        cont = (g.vol * (c.c0 * rho + c.rho_hist) + net - c.inj + c.fuel) / qr
-        fixed, p_set = self.held(p, cont, c)
-        f_pt = np.where(fixed, (p - p_set) / pr, cont)
-        # segments
+        net = np.bincount(la, weights=q, minlength=n_pt)
+        net -= np.bincount(lb, weights=q, minlength=n_pt)
+        cont = pre.vol_c0 * rho
+        cont += pre.cont0
+        cont += net * (1.0 / qr)
+        fixed, p_set = self.held(p, cont, c, pre.floor_idx)
+        np.copyto(f[:n_pt], cont)
+        fx = np.flatnonzero(fixed) if fixed is not c.fixed else c.fixed_idx
+        f[fx] = (p[fx] - p_set[fx]) * inv_pr
+        # segments (momentum / p_ref)
         sa, sb = g.sa, g.sb
-        qs = q[:self.n_seg]
+        qs = q[:n_seg]
         ra, rb = rho[sa], rho[sb]
-        rbar = 0.5 * (ra + rb)
-        re = np.abs(qs) * self.re_coef / c.mu
-        phi = c.phi0 + c.dphi0 * (re - c.re0)
-        dphi = c.dphi0
-        kf = self.fcoef * c.mu / rbar
-        fr = kf * phi * qs
-        q2 = qs * qs / self.area2 * self.conv
-        f_seg = (self.inert * (c.c0 * qs + c.q_hist) + (p[sb] - p[sa])
-                 + q2 * (1.0 / rb - 1.0 / ra) + fr + GRAVITY * rbar * self.dz) / pr
+        rbar = ra + rb
+        rbar *= 0.5
+        re = np.abs(qs)
+        re *= pre.re_f
+        phi = pre.phi_c + c.dphi0 * re
+        kf = pre.kf0 / rbar
+        fr = kf * phi
+        fr *= qs
+        q2 = qs * qs
+        q2 *= self.inv_area2
+        dir_ = irho[sb] - irho[sa]
+        fs = f[n_pt:n_pt + n_seg]
+        np.multiply(pre.inert_c0, qs, out=fs)
+        fs += pre.seg0
+        fs += (p[sb] - p[sa]) * inv_pr
+        fs += q2 * dir_
+        fs += fr
+        fs += rbar * self.gdz
         # elements
-        f_el = np.zeros(self.n_el)
-        da = np.zeros(self.n_el)
-        db = np.zeros(self.n_el)
-        dq = np.zeros(self.n_el)
-        if self.n_el:
+        n_el = self.n_el
+        f_el = f[n_pt + n_seg:]
+        f_el[:] = 0.0
+        da = np.zeros(n_el)
+        db = np.zeros(n_el)
+        dq = np.zeros(n_el)
+        if n_el:
             self._elements(p, q, rho, drho, f_el, da, db, dq)
-        f = np.concatenate([f_pt, f_seg, f_el])
         if not jac:
             return f, None
-        free = ~fixed
-        d_pp = np.where(fixed, 1.0 / pr, g.vol * c.c0 * drho / qr)
-        n_lk = self.n_lk
-        g_a = np.where(free[la], 1.0 / qr, 0.0)
-        g_b = np.where(free[lb], -1.0 / qr, 0.0)
+        d_pp = pre.vol_c0 * drho
+        d_pp[fx] = inv_pr
+        g_a, g_b = self._ga_gb(fx)
         dra, drb = drho[sa], drho[sb]
-        dfr_drbar = -fr / rbar
-        grav = GRAVITY * self.dz
-        s_a = (-1.0 + q2 * dra / (ra * ra) + (0.5 * dfr_drbar + 0.5 * grav) * dra) / pr
-        s_b = (1.0 - q2 * drb / (rb * rb) + (0.5 * dfr_drbar + 0.5 * grav) * drb) / pr
-        s_q = (self.inert * c.c0 + 2.0 * qs / self.area2 * self.conv * (1.0 / rb - 1.0 / ra)
-               + kf * (phi + re * dphi)) / pr
+        # ∂/∂ρ̄ of friction (−fr/ρ̄) and gravity, each through ∂ρ̄/∂p = ½ ∂ρ/∂p
+        half = (self.gdz - fr / rbar) * 0.5
+        ia2, ib2 = irho[sa], irho[sb]
+        ia2 *= ia2
+        ib2 *= ib2
+        s_a = (half + q2 * ia2) * dra
+        s_a -= inv_pr
+        s_b = (half - q2 * ib2) * drb
+        s_b += inv_pr
+        s_q = pre.inert_c0 + (2.0 * self.inv_area2) * qs * dir_
+        s_q += kf * (phi + re * c.dphi0)
         l_a = np.concatenate([s_a, da])
         l_b = np.concatenate([s_b, db])
         l_q = np.concatenate([s_q, dq])
-        assert l_a.size == n_lk
         return f, [d_pp, g_a, g_b, l_a, l_b, l_q]
 
-    def held(self, p: FloatArray, cont: FloatArray, c: _Ctx) -> tuple[BoolArray, FloatArray]:
+    def _ga_gb(self, fx: IntArray) -> tuple[FloatArray, FloatArray]:
+        """∂(balance)/∂q at the links' ends (0 at held points), cached per held set."""
+        key = fx.tobytes()
+        hit = self._gab.get(key)
+        if hit is None:
+            free = np.ones(self.n_pt, dtype=bool)
+            free[fx] = False
+            qr = self.q_ref
+            hit = (np.where(free[self.pat.la], 1.0 / qr, 0.0),
+                   np.where(free[self.pat.lb], -1.0 / qr, 0.0))
+            if len(self._gab) > 16:
+                self._gab.clear()
+            self._gab[key] = hit
+        return hit
+
+    def held(self, p: FloatArray, cont: FloatArray, c: _Ctx,
+             floor_idx: IntArray | None = None) -> tuple[BoolArray, FloatArray]:
         """Pressure-held points: boundaries, and withdrawals curtailed at the floor.
 
         A withdrawal point obeys min(balance, (p − p_floor)/p_ref) = 0: it takes its
         demand while its pressure is above ``demand_floor``, else it is held there and
         takes what reaches it (the balance is then positive: less is withdrawn).
+        Returns ``c.fixed`` itself when no withdrawal is curtailed.
         """
         if c.floor is None:
             return c.fixed, c.p_set
+        i = np.flatnonzero(c.floor) if floor_idx is None else floor_idx
         pf = self.o.demand_floor
-        cut = c.floor & ((p - pf) / self.p_ref < cont)
-        return c.fixed | cut, np.where(cut, pf, c.p_set)
+        cut = (p[i] - pf) / self.p_ref < cont[i]
+        if not cut.any():
+            return c.fixed, c.p_set
+        fixed, p_set = c.fixed.copy(), c.p_set.copy()
+        fixed[i[cut]] = True
+        p_set[i[cut]] = pf
+        return fixed, p_set
 
     def _elements(self, p: FloatArray, q: FloatArray, rho: FloatArray, drho: FloatArray,
                   f: FloatArray, da: FloatArray, db: FloatArray, dq: FloatArray) -> None:
@@ -1218,7 +1490,7 @@ class _Engine:
         pa, pb = p[g.ea], p[g.eb]
         e = idx[ACTIVE]
         if e.size == self.n_el:  # only running compressors (a trunkline)
-            self._compressors(e, pa, pb, qe, f, da, db, dq)
+            self._compressors(slice(None), pa, pb, qe, f, da, db, dq)
             return
         e = idx[EQUAL]
         if e.size:
@@ -1285,53 +1557,59 @@ class _Engine:
         a_d.append(np.zeros(n))
         a_0.append(-par["p_suc_min"][e])
         self._ctab = (e, np.array(a_s), np.array(a_d), np.array(a_0),
-                      bool(np.isfinite(par["p_max"][e]).any()), len(a_s))
+                      bool(np.isfinite(par["p_max"][e]).any()), len(a_s), np.arange(n),
+                      1.0 / par["eta_m"][e], par["p_max"][e].copy(),
+                      np.isfinite(par["p_max"][e]))
 
-    def _compressors(self, e: IntArray, ps: FloatArray, pd: FloatArray, qe: FloatArray,
+    def _compressors(self, e: IntArray | slice, ps: FloatArray, pd: FloatArray, qe: FloatArray,
                      f: FloatArray, da: FloatArray, db: FloatArray, dq: FloatArray) -> None:
         """min(lift, −min_k s_k) = 0: a station at its most restrictive limit, or bypassed.
 
         Slacks s_k (>= 0 when the limit holds), in pressure / p_ref: set-point, maximum
         ratio, minimum suction (linear in p_s, p_d); power (P_max − P)/(∂P/∂p_d); flow q.
+        The first of equal slacks in this order is the active one.
         """
         par = self.par
         pr, qr = self.p_ref, self.q_ref
         if self._ctab is None:
             self._compressor_tables()
         assert self._ctab is not None
-        _, a_s, a_d, a_0, has_power, nlin = self._ctab
-        n = e.size
-        vals = np.empty((nlin + 2, n))
-        ds = np.zeros((nlin + 2, n))
-        dd = np.zeros((nlin + 2, n))
-        dqq = np.zeros((nlin + 2, n))
-        vals[:nlin] = (a_s * ps + a_d * pd + a_0) / pr
-        ds[:nlin] = a_s / pr
-        dd[:nlin] = a_d / pr
+        _, a_s, a_d, a_0, has_power, _, cols, inv_em, pmax, p_fin = self._ctab
+        n = ps.size
+        lin = a_s * ps
+        lin += a_d * pd
+        lin += a_0
+        k = np.argmin(lin, axis=0)
+        smin = lin[k, cols] / pr
+        ds = a_s[k, cols] / pr
+        dd = a_d[k, cols] / pr
+        dqq = np.zeros(n)
         if has_power:
             psm = ps - par["loss_in"][e]
             pdm = pd + par["loss_out"][e]
             w, dws, dwd = self.work(e, psm, pdm)
-            em = par["eta_m"][e]
-            scale = 1.0 / (np.maximum(qe * dwd / em, 1e-12) * pr)
-            pmax = par["p_max"][e]
-            vals[nlin] = np.where(np.isfinite(pmax), (pmax - qe * w / em) * scale, np.inf)
-            ds[nlin] = -qe * dws / em * scale
-            dd[nlin] = -qe * dwd / em * scale
-            dqq[nlin] = -w / em * scale
-        else:
-            vals[nlin] = np.inf
-        vals[nlin + 1] = qe / qr
-        dqq[nlin + 1] = 1.0 / qr
-        k = np.argmin(vals, axis=0)
-        cols = np.arange(n)
-        smin = vals[k, cols]
+            qem = qe * inv_em
+            scale = 1.0 / (np.maximum(qem * dwd, 1e-12) * pr)
+            sp = np.where(p_fin, (pmax - qem * w) * scale, np.inf)
+            m = sp < smin
+            if m.any():
+                smin = np.where(m, sp, smin)
+                ds = np.where(m, -qem * dws * scale, ds)
+                dd = np.where(m, -qem * dwd * scale, dd)
+                dqq = np.where(m, -w * inv_em * scale, dqq)
+        sq = qe / qr
+        m = sq < smin
+        if m.any():
+            smin = np.where(m, sq, smin)
+            ds = np.where(m, 0.0, ds)
+            dd = np.where(m, 0.0, dd)
+            dqq = np.where(m, 1.0 / qr, dqq)
         lift = (pd - ps) / pr + EQUAL_RESISTANCE * qe / qr
         use_lift = lift <= -smin
         f[e] = np.where(use_lift, lift, -smin)
-        da[e] = np.where(use_lift, -1.0 / pr, -ds[k, cols])
-        db[e] = np.where(use_lift, 1.0 / pr, -dd[k, cols])
-        dq[e] = np.where(use_lift, EQUAL_RESISTANCE / qr, -dqq[k, cols])
+        da[e] = np.where(use_lift, -1.0 / pr, -ds)
+        db[e] = np.where(use_lift, 1.0 / pr, -dd)
+        dq[e] = np.where(use_lift, EQUAL_RESISTANCE / qr, -dqq)
 
     # -- Newton ---------------------------------------------------------------------------
     def newton(self, p: FloatArray, q: FloatArray, c: _Ctx, t: float, damped: bool = False,
@@ -1832,6 +2110,26 @@ def _network_at(net: Network, boundary: Mapping[str, Boundary], t: float) -> Net
     return out
 
 
+#: Steady marches the runs started from, per (line, delivered flow, month, isothermal):
+#: a line is immutable, so a second run from the same state reuses its seed.
+_SEEDS: dict[tuple[int, float, int | None, bool], tuple[weakref.ref[Trunkline], LineResult]] = {}
+
+
+def _seed(line: Trunkline, delivered: float, month: int | None, isothermal: bool
+          ) -> LineResult:
+    """The steady march (delivery basis) a trunkline run starts from, cached."""
+    key = (id(line), delivered, month, isothermal)
+    hit = _SEEDS.get(key)
+    if hit is not None and hit[0]() is line:
+        return hit[1]
+    seed = simulate(line, delivered, month=month, basis="delivery",
+                    options=MarchOptions(isothermal=isothermal))
+    if len(_SEEDS) >= 16:
+        _SEEDS.pop(next(iter(_SEEDS)))
+    _SEEDS[key] = (weakref.ref(line), seed)
+    return seed
+
+
 def _build(model: ModelLike, opts: TransientOptions, boundary: Mapping[str, Boundary],
            gas: Gas | IdealGas | None, temperature: float | None, throughput: Any,
            month: int | None) -> tuple[_Grid, Gas | IdealGas, str, float | None]:
@@ -1849,12 +2147,11 @@ def _build(model: ModelLike, opts: TransientOptions, boundary: Mapping[str, Boun
                 and not b_del.relative:
             throughput = -b_del.profile(0.0)
         elif b_del is not None and b_del.relative:  # factors of the contract delivery
-            factor = b_del.profile(0.0)
-            base = simulate(line, throughput, month=month, basis="delivery",
-                            options=MarchOptions(isothermal=opts.temperature == "isothermal"))
-            throughput = base.delivered_mass_flow * factor
-        march = MarchOptions(isothermal=opts.temperature == "isothermal")
-        seed = simulate(line, throughput, month=month, basis="delivery", options=march)
+            # the delivered flow of the march at the contract is the contract flow itself
+            # (to the march's delivery tolerance, 1e-10)
+            throughput = resolve_throughput(line, throughput) * b_del.profile(0.0)
+        seed = _seed(line, resolve_throughput(line, throughput), month,
+                     opts.temperature == "isothermal")
         if not seed.complete:
             raise InputError("the steady state the run starts from is not complete: "
                              + "; ".join(seed.violations), element=line.name,
@@ -2092,6 +2389,7 @@ def _integrate(eng: _Engine, run: _Runner, st: _State, t_end: float, h_fixed: fl
     hist: list[_State] = [st]
     steps: list[float] = []
     dm_prev = (0.0, 0.0, 0.0)
+    m_prev = float(vol @ st.rho)
     events = run.events
     ev_i = 0
     h = h_fixed
@@ -2154,16 +2452,28 @@ def _integrate(eng: _Engine, run: _Runner, st: _State, t_end: float, h_fixed: fl
             n_fail += 1
             continue
         # conservative projection: densities from the discrete continuity, p from the EOS
-        net = np.bincount(la, weights=q1, minlength=n_pt) - np.bincount(lb, weights=q1,
-                                                                        minlength=n_pt)
-        rho_c = -(rho_hist + (net - inj + take) / vol) / ctx.c0
+        net = np.bincount(la, weights=q1, minlength=n_pt)
+        net -= np.bincount(lb, weights=q1, minlength=n_pt)
+        src = net - inj
+        src += take
+        rho_c = src / vol
+        rho_c += rho_hist
+        rho_c *= -1.0 / ctx.c0
         rho_f, drho_f = eng.eos.rho(p1)
-        cont = (vol * (ctx.c0 * rho_f + rho_hist) + net - inj + take) / eng.q_ref
-        fixed, p_set = eng.held(p1, cont, ctx)
-        rho1 = np.where(fixed, rho_f, rho_c)
+        pre = ctx.pre if ctx.pre is not None else eng._prepare(ctx)
+        cont = pre.vol_c0 * rho_f
+        cont += pre.cont0
+        cont += net * (1.0 / eng.q_ref)
+        fixed, p_set = eng.held(p1, cont, ctx, pre.floor_idx)
+        fx = ctx.fixed_idx if fixed is ctx.fixed else np.flatnonzero(fixed)
         # one Newton step of the EOS inversion: |Δρ| is at the Newton tolerance, so the
         # pressure matches ρ to O(Δρ²), far below round-off
-        p1 = np.where(fixed, p_set, p1 + (rho_c - rho_f) / drho_f)
+        dp1 = rho_c - rho_f
+        dp1 /= drho_f
+        p1 = p1 + dp1
+        p1[fx] = p_set[fx]
+        rho1 = rho_c
+        rho1[fx] = rho_f[fx]
         if not eng.eos.in_range(p1):
             bad = int(np.argmin(p1))
             raise OutOfRangeError(
@@ -2195,15 +2505,21 @@ def _integrate(eng: _Engine, run: _Runner, st: _State, t_end: float, h_fixed: fl
             h = h_fixed if n_fail == 0 else min(2.0 * hs, h_fixed)
         n_fail = max(n_fail - 1, 0) if n_fail else 0
         # mass accounting with the scheme's own weights
-        ext = vol * (ctx.c0 * rho1 + rho_hist) + net + take
-        f_in = float(np.sum(np.maximum(ext, 0.0)))
-        f_out = float(np.sum(np.maximum(-ext, 0.0)))
-        f_fuel = float(np.sum(take))
+        ext = ctx.c0 * rho1
+        ext += rho_hist
+        ext *= vol
+        ext += net
+        ext += take
+        f_in = float(np.maximum(ext, 0.0).sum())
+        f_out = f_in - float(ext.sum())
+        f_fuel = float(take.sum())
         dm = tuple((hs * f + a2 * d) / a0 for f, d in zip((f_in, f_out, f_fuel), dm_prev,
                                                          strict=True))
-        dmass = float(vol @ rho1) - float(vol @ st.rho)
+        m_new = float(vol @ rho1)
+        dmass = m_new - m_prev
+        m_prev = m_new
         moved = dm[0] + dm[1] + dm[2]
-        err_m = (dmass - (dm[0] - dm[1] - dm[2])) / max(moved, 1e-6 * float(vol @ rho1))
+        err_m = (dmass - (dm[0] - dm[1] - dm[2])) / max(moved, 1e-6 * m_new)
         dm_prev = (dm[0], dm[1], dm[2])
         hist.append(new)
         steps.append(hs)
