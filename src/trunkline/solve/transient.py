@@ -463,7 +463,12 @@ class _Friction:
                       for lw in np.unique(law[self.code == _LAW_OTHER])]
 
     def _colebrook(self, re: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """Turbulent λ and dλ/dRe by Newton on x = 1/√λ (warm-started)."""
+        """Turbulent λ and dλ/dRe by Newton on x = 1/√λ (warm-started).
+
+        g(x) = x + 2 log10(a + b x) has |g''/(2g')| <= 1/(x² ln 10) <= 0.05 (λ <= 0.1),
+        so after an update Δx the remaining error is below 0.05 Δx²: the iteration
+        stops when |Δx| <= 1e-7 (error < 1e-15).
+        """
         a = self.cb_a
         b = _fr.COLEBROOK_RE_COEFFICIENT / re
         x = self.x
@@ -474,7 +479,7 @@ class _Friction:
             fx = 1.0 + 2.0 * b / (arg * ln10)
             dx = f / fx
             x = x - dx
-            if float(np.max(np.abs(dx))) <= 1e-14 * float(np.max(x)):
+            if float(np.max(np.abs(dx))) <= 1e-7:
                 break
         self.x = x
         arg = a + b * x
@@ -861,7 +866,14 @@ class _Pattern:
         if self.tridiag:
             self.pos = [self._tri_pos(perm[r], perm[c], n) for r, c in groups]
             self.size = 3 * n - 2
-            self._reduced_pattern(g, perm)
+            # in a chain every stored entry comes from exactly one group entry: the
+            # storage is a gather of the groups' values, and the right-hand side a gather
+            allpos = np.concatenate(self.pos)
+            assert allpos.size == self.size and np.unique(allpos).size == self.size
+            self.src = np.empty(self.size, dtype=np.intp)
+            self.src[allpos] = np.arange(self.size)
+            self.iperm = np.empty(n, dtype=np.intp)
+            self.iperm[perm] = np.arange(n)
         else:
             rows = np.concatenate([perm[r] for r, _ in groups])
             cols = np.concatenate([perm[c] for _, c in groups])
@@ -881,95 +893,6 @@ class _Pattern:
         d = pc - pr
         out: IntArray = np.where(d == 0, pr, np.where(d == 1, n + pr, 2 * n - 1 + pc))
         return out
-
-    def _reduced_pattern(self, g: _Grid, perm: IntArray) -> None:
-        """Pattern of the chain with the segment flows eliminated (points and elements).
-
-        A segment's momentum row s_a Δp_a + s_b Δp_b + s_q Δq = r gives
-        Δq = (r − s_a Δp_a − s_b Δp_b)/s_q; put into the balances of its two points it
-        leaves a tridiagonal system in the point pressures and element flows, half the
-        size (block elimination; Golub & Van Loan, *Matrix Computations*, sect. 4.5).
-        """
-        n_pt, n_seg, n_el = g.n_pt, g.n_seg, g.n_el
-        self.n_pt, self.n_seg = n_pt, n_seg
-        keep = np.concatenate([np.arange(n_pt), n_pt + n_seg + np.arange(n_el)])
-        order = np.argsort(perm[keep], kind="stable")
-        rperm = np.empty(keep.size, dtype=np.intp)
-        rperm[order] = np.arange(keep.size)
-        nr = keep.size
-        self.nr = nr
-        self.r_pt, self.r_el = rperm[:n_pt], rperm[n_pt:]
-        sa, sb = g.sa, g.sb
-        ea, eb = g.ea, g.eb
-        e = self.r_el
-        self.r_pos = [
-            self._tri_pos(self.r_pt, self.r_pt, nr),          # point diagonal
-            self._tri_pos(self.r_pt[sa], self.r_pt[sb], nr),  # (a, b) of a segment
-            self._tri_pos(self.r_pt[sb], self.r_pt[sa], nr),  # (b, a)
-            self._tri_pos(self.r_pt[ea], e, nr),              # balance at a: element flow
-            self._tri_pos(self.r_pt[eb], e, nr),
-            self._tri_pos(e, self.r_pt[ea], nr),              # element law: p_a, p_b, q
-            self._tri_pos(e, self.r_pt[eb], nr),
-            self._tri_pos(e, e, nr),
-        ]
-        self.sa, self.sb = sa, sb
-
-    def _factor_reduced(self, vals: Sequence[FloatArray]
-                        ) -> Callable[[FloatArray], FloatArray] | None:
-        """Factor the system with the segment flows eliminated; None when a segment's
-        ∂(momentum)/∂q is too small to pivot on (zero flow with a constant λ at steady)."""
-        d_pp, g_a, g_b, l_a, l_b, l_q = vals
-        n_pt, n_seg, nr = self.n_pt, self.n_seg, self.nr
-        sq = l_q[:n_seg]
-        sa_v, sb_v = l_a[:n_seg], l_b[:n_seg]
-        if not bool(np.all(np.abs(sq) > 1e-8 * (np.abs(sa_v) + np.abs(sb_v)))):
-            return None
-        inv_sq = 1.0 / sq
-        ga_t = g_a[:n_seg] * inv_sq
-        gb_t = g_b[:n_seg] * inv_sq
-        sa, sb = self.sa, self.sb
-        diag = d_pp - np.bincount(sa, weights=ga_t * sa_v, minlength=n_pt)
-        diag -= np.bincount(sb, weights=gb_t * sb_v, minlength=n_pt)
-        data = np.zeros(3 * nr - 2)
-        pos = self.r_pos
-        data[pos[0]] = diag
-        data[pos[1]] = -ga_t * sb_v
-        data[pos[2]] = -gb_t * sa_v
-        data[pos[3]] = g_a[n_seg:]
-        data[pos[4]] = g_b[n_seg:]
-        data[pos[5]] = l_a[n_seg:]
-        data[pos[6]] = l_b[n_seg:]
-        data[pos[7]] = l_q[n_seg:]
-        du, d, dl = data[nr:2 * nr - 1], data[:nr], data[2 * nr - 1:]
-        dl_, d_, du_, du2, ipiv, info = lapack.dgttrf(dl, d, du, overwrite_dl=1,
-                                                      overwrite_d=1, overwrite_du=1)
-        if info != 0:
-            raise np.linalg.LinAlgError(f"singular Jacobian (gttrf info {info})")
-        sa_t, sb_t = sa_v * inv_sq, sb_v * inv_sq
-        r_pt, r_el = self.r_pt, self.r_el
-        n = self.n
-
-        def solve_red(rhs: FloatArray) -> FloatArray:
-            r_seg = rhs[n_pt:n_pt + n_seg]
-            b = np.empty(nr)
-            rp = rhs[:n_pt] - np.bincount(sa, weights=ga_t * r_seg, minlength=n_pt)
-            rp -= np.bincount(sb, weights=gb_t * r_seg, minlength=n_pt)
-            b[r_pt] = rp
-            b[r_el] = rhs[n_pt + n_seg:]
-            x, inf = lapack.dgttrs(dl_, d_, du_, du2, ipiv, b, overwrite_b=1)
-            if inf != 0:
-                raise np.linalg.LinAlgError(f"gttrs info {inf}")
-            out = np.empty(n)
-            dp = out[:n_pt]
-            np.take(x, r_pt, out=dp)
-            out[n_pt + n_seg:] = x[r_el]
-            dq = out[n_pt:n_pt + n_seg]
-            np.multiply(r_seg, inv_sq, out=dq)
-            dq -= sa_t * dp[sa]
-            dq -= sb_t * dp[sb]
-            return out
-
-        return solve_red
 
     @staticmethod
     def _chain_order(g: _Grid, la: IntArray, lb: IntArray) -> IntArray | None:
@@ -1006,23 +929,18 @@ class _Pattern:
     def factor(self, vals: Sequence[FloatArray]) -> Callable[[FloatArray], FloatArray]:
         """Factor J (given by the groups' values); returns a solver of J dx = rhs."""
         n = self.n
-        data = np.zeros(self.size)
         perm = self.perm
         if self.tridiag:
-            red = self._factor_reduced(vals)
-            if red is not None:
-                return red
-            for pos, v in zip(self.pos, vals, strict=True):
-                data[pos] = v
+            data = np.concatenate(vals)[self.src]
             du, d, dl = data[n:2 * n - 1], data[:n], data[2 * n - 1:]
             dl_, d_, du_, du2, ipiv, info = lapack.dgttrf(dl, d, du, overwrite_dl=1,
                                                           overwrite_d=1, overwrite_du=1)
             if info != 0:
                 raise np.linalg.LinAlgError(f"singular Jacobian (gttrf info {info})")
+            iperm = self.iperm
 
             def solve_tri(rhs: FloatArray) -> FloatArray:
-                b = np.empty(n)
-                b[perm] = rhs
+                b = rhs[iperm]
                 x, inf = lapack.dgttrs(dl_, d_, du_, du2, ipiv, b, overwrite_b=1)
                 if inf != 0:
                     raise np.linalg.LinAlgError(f"gttrs info {inf}")
@@ -1030,6 +948,7 @@ class _Pattern:
                 return out
 
             return solve_tri
+        data = np.zeros(self.size)
         for pos, v in zip(self.pos, vals, strict=True):
             data += np.bincount(pos, weights=v, minlength=self.size)
         mat = sp.csc_matrix((data, self.indices, self.indptr), shape=(n, n))
@@ -1145,6 +1064,7 @@ class _Engine:
         self._gab: dict[bytes, tuple[FloatArray, FloatArray]] = {}
         self._c0_terms: tuple[float, FloatArray, FloatArray] | None = None
         self.inert_pr = self.inert / self.p_ref
+        self.sab = np.concatenate([self.g.sa, self.g.sb])
 
     def viscosity(self, rho: FloatArray, exact: bool = False) -> FloatArray:
         """Viscosity per segment at the mean density (Lee-Gonzalez-Eakin, or constant).
@@ -1373,7 +1293,6 @@ class _Engine:
                  ) -> tuple[FloatArray, list[FloatArray] | None]:
         """Scaled residual F(p, q) of the step (balances / q_ref, momentum / p_ref, element
         laws) and, with ``jac``, the Jacobian's values on the fixed pattern's groups."""
-        g = self.g
         pr, qr = self.p_ref, self.q_ref
         inv_pr = 1.0 / pr
         pre = c.pre if c.pre is not None else self._prepare(c)
@@ -1392,57 +1311,74 @@ class _Engine:
         np.copyto(f[:n_pt], cont)
         fx = np.flatnonzero(fixed) if fixed is not c.fixed else c.fixed_idx
         f[fx] = (p[fx] - p_set[fx]) * inv_pr
-        # segments (momentum / p_ref)
-        sa, sb = g.sa, g.sb
+        # segments (momentum / p_ref); both ends gathered at once (sab = [sa, sb])
+        sab = self.sab
         qs = q[:n_seg]
-        ra, rb = rho[sa], rho[sb]
+        r2 = rho[sab]
+        ra, rb = r2[:n_seg], r2[n_seg:]
         rbar = ra + rb
         rbar *= 0.5
         re = np.abs(qs)
         re *= pre.re_f
-        phi = pre.phi_c + c.dphi0 * re
+        phi = c.dphi0 * re
+        phi += pre.phi_c
         kf = pre.kf0 / rbar
         fr = kf * phi
         fr *= qs
         q2 = qs * qs
         q2 *= self.inv_area2
-        dir_ = irho[sb] - irho[sa]
+        i2 = irho[sab]
+        dir_ = i2[n_seg:] - i2[:n_seg]
+        p2 = p[sab]
         fs = f[n_pt:n_pt + n_seg]
-        np.multiply(pre.inert_c0, qs, out=fs)
+        np.subtract(p2[n_seg:], p2[:n_seg], out=fs)
+        fs *= inv_pr
+        fs += pre.inert_c0 * qs
         fs += pre.seg0
-        fs += (p[sb] - p[sa]) * inv_pr
         fs += q2 * dir_
         fs += fr
         fs += rbar * self.gdz
-        # elements
-        n_el = self.n_el
+        # elements (their Jacobian values go straight into the link arrays)
+        n_lk = self.n_lk
+        l_a, l_b, l_q = np.empty(n_lk), np.empty(n_lk), np.empty(n_lk)
         f_el = f[n_pt + n_seg:]
-        f_el[:] = 0.0
-        da = np.zeros(n_el)
-        db = np.zeros(n_el)
-        dq = np.zeros(n_el)
-        if n_el:
+        if self.n_el:
+            da, db, dq = l_a[n_seg:], l_b[n_seg:], l_q[n_seg:]
+            f_el[:] = 0.0
+            da[:] = 0.0
+            db[:] = 0.0
+            dq[:] = 0.0
             self._elements(p, q, rho, drho, f_el, da, db, dq)
         if not jac:
             return f, None
         d_pp = pre.vol_c0 * drho
         d_pp[fx] = inv_pr
         g_a, g_b = self._ga_gb(fx)
-        dra, drb = drho[sa], drho[sb]
+        d2 = drho[sab]
         # ∂/∂ρ̄ of friction (−fr/ρ̄) and gravity, each through ∂ρ̄/∂p = ½ ∂ρ/∂p
-        half = (self.gdz - fr / rbar) * 0.5
-        ia2, ib2 = irho[sa], irho[sb]
-        ia2 *= ia2
-        ib2 *= ib2
-        s_a = (half + q2 * ia2) * dra
+        half = fr / rbar
+        np.subtract(self.gdz, half, out=half)
+        half *= 0.5
+        i2 *= i2
+        i2 *= d2
+        i2[:n_seg] *= q2
+        i2[n_seg:] *= q2
+        s_a = l_a[:n_seg]
+        np.multiply(half, d2[:n_seg], out=s_a)
+        s_a += i2[:n_seg]
         s_a -= inv_pr
-        s_b = (half - q2 * ib2) * drb
+        s_b = l_b[:n_seg]
+        np.multiply(half, d2[n_seg:], out=s_b)
+        s_b -= i2[n_seg:]
         s_b += inv_pr
-        s_q = pre.inert_c0 + (2.0 * self.inv_area2) * qs * dir_
-        s_q += kf * (phi + re * c.dphi0)
-        l_a = np.concatenate([s_a, da])
-        l_b = np.concatenate([s_b, db])
-        l_q = np.concatenate([s_q, dq])
+        s_q = l_q[:n_seg]
+        np.multiply(qs, dir_, out=s_q)
+        s_q *= 2.0 * self.inv_area2
+        s_q += pre.inert_c0
+        re *= c.dphi0
+        re += phi
+        re *= kf
+        s_q += re
         return f, [d_pp, g_a, g_b, l_a, l_b, l_q]
 
     def _ga_gb(self, fx: IntArray) -> tuple[FloatArray, FloatArray]:
