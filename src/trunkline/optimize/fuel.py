@@ -46,7 +46,12 @@ outer loop on the exact evaluation:
   in value and in its pressure derivative;
 * at a station: the polytropic head per group
   :math:`H = c\,Z_sR\,T_s\,(r^{\sigma/S} - 1)/\sigma`, with the exponent σ from the
-  exact path's end states and c fitted to the exact head; the map relations of
+  exact path's end states and c fitted to the exact head; the suction state
+  linearised about the fitted point — :math:`T_s` in the inlet pressure of the
+  segment upstream (:math:`\partial T_{out}/\partial p_{in}` from the same finite
+  difference as α), :math:`Z_s` in :math:`p_s` and :math:`T_s` (the surrogate's
+  derivatives) — so that head and suction density follow the pressures to first
+  order; the map relations of
   :mod:`trunkline.physics.compressor_map` (head equation in speed ν and flow q,
   control and stonewall lines as linear constraints, efficiency e(q/ν)); recycle
   as a variable; power, driver limit and fuel from
@@ -60,7 +65,7 @@ and so on until the prediction and the evaluation agree to
 :data:`CONVERGENCE_TOL` (typically 3-5 passes). At that fixed point the model
 matches the exact evaluation in value and in its pressure derivatives, so the point
 is the optimum of the exact problem up to the neglected sensitivities (to flow
-beyond K·ṁ² and to a station's outlet temperature when it is not after-cooled).
+beyond K·ṁ², and to a station's outlet temperature when it is not after-cooled).
 
 **Discrete decisions** (no MINLP solver: relax, round, verify): the running units
 are relaxed to a continuous count in the first pass (fuel is linear in the count
@@ -170,12 +175,17 @@ CONVERGENCE_TOL: Final = 1e-7
 #: within a fraction of a pascal of it) remains feasible, and the re-simulated point
 #: (within MATCH_TOL, ~0.1 Pa) passes the solver's checks.
 PRESSURE_MARGIN: Final = 0.5 * PRESSURE_TOL
-#: Relative margin of the NLP on the map's control and stonewall lines and the
-#: driver power [-], so that the re-simulated point lies inside them.
+#: Relative margin of the NLP on the map's stonewall line and the driver power [-], so
+#: that the re-simulated point lies inside them. The control (surge) line needs none:
+#: the station model recycles to stay on it, as the NLP does.
 LIMIT_MARGIN: Final = 1e-6
 #: A shut-down is kept when the NLP objective falls by more than this share [-].
 SHUTDOWN_GAIN: Final = 1e-4
 _MAX_OUTER: Final = 25
+#: The outer loop also stops when the match no longer falls by this factor in a pass
+#: and is below this share of the match tolerance [-].
+_STALL_GAIN: Final = 0.5
+_STALL_SHARE: Final = 0.5
 _FREEZE_UNITS: Final = 6
 _P: Final = 1e6  # pressure scale of the NLP [Pa]
 _IPOPT_OK: Final = ("Solve_Succeeded", "Solved_To_Acceptable_Level")
@@ -417,6 +427,11 @@ class _Params:
     offset: FloatArray  # MAOP: highest pressure above MAOP along a segment, re its discharge
     dr: FloatArray  # (N, S) stage-inlet density / suction density
     hr: FloatArray  # (N, S) stage head / first-stage head
+    p_s0: FloatArray  # suction pressure at the fit [Pa]
+    dz_p: FloatArray  # (∂Z/∂p)_T at the suction [1/Pa]
+    dz_t: FloatArray  # (∂Z/∂T)_p at the suction [1/K]
+    tau: FloatArray  # ∂T_s/∂p_d of the segment upstream [K/Pa] (0: none or not computed)
+    p_u0: FloatArray  # inlet pressure of the segment upstream at the fit [Pa]
     alpha_e: float = 1.0
     k_e: float = 0.0
 
@@ -446,6 +461,7 @@ class _Exact:
     excess: FloatArray  # per segment: max over its points of (p − MAOP) [Pa]
     violations: tuple[str, ...]
     slope: FloatArray  # per segment: ∂p_out/∂p_in (finite difference; NaN if not computed)
+    tslope: FloatArray  # per segment: ∂T_out/∂p_in [K/Pa] (the same finite difference)
 
     @property
     def fuel(self) -> float:
@@ -548,10 +564,10 @@ class _LineModel:
         per = 4 + 2 * s
         nx = 1 + n * per + 1
         x = ca.SX.sym("x", nx)
-        npar_st = 7 + 2 * s
+        npar_st = 12 + 2 * s
         par = ca.SX.sym("p", n * npar_st + 2)
         a0, a1, a2 = self.char.head_coefficients
-        x_ctl = self.char.control_ratio * (1.0 + LIMIT_MARGIN)
+        x_ctl = self.char.control_ratio
         x_sw = self.char.stonewall_ratio * (1.0 - LIMIT_MARGIN)
         m_ref = self.m_ref
         r_s = self.r_s
@@ -580,8 +596,13 @@ class _LineModel:
             alpha, kk = par[q0 + 5], par[q0 + 6]
             dr = [par[q0 + 7 + k] for k in range(s)]
             hr = [par[q0 + 7 + s + k] for k in range(s)]
+            ps0, dz_p, dz_t, tau, pu0 = (par[q0 + 7 + 2 * s + k] for k in range(5))
             m_c = m_in - f
-            zrt = z_s * r_s * t_s
+            # suction state linearised about the fit: T_s with the upstream segment's
+            # inlet pressure, Z_s with p_s and T_s (exact in value and slope there)
+            t_eff = t_s + (tau * (x[self._ix(i - 1) + 1] - pu0) if i > 0 else 0.0)
+            z_eff = z_s + dz_p * (ps - ps0) + dz_t * (t_eff - t_s)
+            zrt = z_eff * r_s * t_eff
             ratio = pd / ps
             h1 = c * zrt * (ca.exp(sig / s * ca.log(ratio)) - 1.0) / sig
             rho_s = ps * _P / zrt
@@ -658,6 +679,9 @@ class _LineModel:
                           prm.k[i] * self.m_ref**2 / _P**2)
             p[q + 7:q + 7 + s] = prm.dr[i]
             p[q + 7 + s:q + 7 + 2 * s] = prm.hr[i]
+            p[q + 7 + 2 * s:q + 12 + 2 * s] = (prm.p_s0[i] / _P, prm.dz_p[i] * _P,
+                                               prm.dz_t[i], prm.tau[i] * _P,
+                                               prm.p_u0[i] / _P)
         p[n * k] = prm.alpha_e
         p[n * k + 1] = prm.k_e * self.m_ref**2 / _P**2
         return p
@@ -738,6 +762,11 @@ class _LineModel:
         cost, fuel = self.objective(x, prm, dec)
         return fuel if self.opts.objective == "fuel" else cost
 
+    def suction_temperature(self, pred: dict[str, FloatArray], prm: _Params) -> FloatArray:
+        """The NLP's suction temperatures at its point (linearised about the fit)."""
+        p_up = np.concatenate([[0.0], pred["p_d"][:-1]])
+        return np.asarray(prm.t_s + prm.tau * (p_up - prm.p_u0), dtype=float)
+
     # -- unpacking ----------------------------------------------------------------
     def unpack(self, x: FloatArray) -> dict[str, FloatArray]:
         n, s = self.n, self.s
@@ -812,7 +841,14 @@ class _LineModel:
                 hr[i, kk] = float(pts.head[i, kk]) / h1 if h1 > 0 else 1.0
                 tk = float(pts.t_stage[i, kk])
         offset = np.maximum(0.0, ex.excess - (ex.p_d - self.maop_sec))
-        prm = _Params(z_s, t_s.copy(), c, sigma, alpha, k, offset, dr, hr)
+        _, dz_p, dz_t = sur.z_derivatives(p_s, t_s)
+        tau = np.zeros(n)
+        p_u0 = np.zeros(n)
+        if n > 1 and not self.opts.march.isothermal:
+            tau[1:] = np.where(np.isfinite(ex.tslope[:-1]), ex.tslope[:-1], 0.0)
+            p_u0[1:] = ex.p_d[:-1]
+        prm = _Params(z_s, t_s.copy(), c, sigma, alpha, k, offset, dr, hr, p_s.copy(),
+                      np.asarray(dz_p, dtype=float), np.asarray(dz_t, dtype=float), tau, p_u0)
         if not self.head_station:
             pe, te = self.line.entry_pressure, self.line.entry_temperature
             a_e = float(sur.z(p_s[0], t_s[0])) * t_s[0] / (float(sur.z(pe, te)) * te)
@@ -889,13 +925,16 @@ class _LineModel:
         run = np.zeros(n, dtype=np.int64)
         viol: list[str] = []
         slope = np.full(n, math.nan)
+        tslope = np.full(n, math.nan)
 
         def segment(a: float, b: float, p0: float, t0: float, m0: float, i_seg: int
                     ) -> tuple[float, float, float]:
             out = self._pipe(a, b, p0, t0, m0)
             if i_seg >= 0 and sensitivities:
                 dp = _FD_STEP * p0
-                slope[i_seg] = (self._pipe(a, b, p0 + dp, t0, m0)[0] - out[0]) / dp
+                hi = self._pipe(a, b, p0 + dp, t0, m0)
+                slope[i_seg] = (hi[0] - out[0]) / dp
+                tslope[i_seg] = (hi[1] - out[1]) / dp
             return out
 
         for i, station in enumerate(self.layout):
@@ -939,13 +978,14 @@ class _LineModel:
         pts = StationPoint(**{k: np.concatenate([np.asarray(getattr(r, k)) for r in rows])
                               for k in StationPoint.__dataclass_fields__})
         return _Exact(m_e, np.asarray(p_set, dtype=float).copy(), run, m_in, p_s, t_s, p_d,
-                      t_out, pts, p, t, m, excess, tuple(viol), slope)
+                      t_out, pts, p, t, m, excess, tuple(viol), slope, tslope)
 
     def with_slopes(self, ex: _Exact) -> _Exact:
         """The exact point with the finite-difference slope of every segment."""
         if np.all(np.isfinite(ex.slope)):
             return ex
         slope = np.full(self.n, math.nan)
+        tslope = np.full(self.n, math.nan)
         m_out = ex.m_in - ex.points.fuel
         ends = [st.chainage for st in self.layout[1:]] + [self.line.length]
         for i, st in enumerate(self.layout):
@@ -954,10 +994,12 @@ class _LineModel:
                 continue
             p0, t0 = float(ex.p_d[i]), float(ex.t_out[i])
             dp = _FD_STEP * p0
-            hi = self._pipe(a, b, p0 + dp, t0, float(m_out[i]))[0]
+            hi = self._pipe(a, b, p0 + dp, t0, float(m_out[i]))
             p_out = ex.p_s[i + 1] if i + 1 < self.n else ex.p_del
-            slope[i] = (hi - p_out) / dp
-        return replace(ex, slope=slope)
+            t_out = ex.t_s[i + 1] if i + 1 < self.n else ex.t_del
+            slope[i] = (hi[0] - p_out) / dp
+            tslope[i] = (hi[1] - t_out) / dp
+        return replace(ex, slope=slope, tslope=tslope)
 
     def at_delivery(self, p_set: FloatArray, units: npt.NDArray[np.int64], m0: float,
                     start: _Exact | StationPoint | None = None, first: _Exact | None = None
@@ -1137,7 +1179,8 @@ def _optimise(model: _LineModel, start: _Exact, log: list[str], m_fixed: float |
         x = x_new
         pred = model.unpack(x)
         if not frozen:
-            pick = choose_units(model.designs, model.gas, pred["m_in"], pred["p_s"], prm.t_s,
+            pick = choose_units(model.designs, model.gas, pred["m_in"], pred["p_s"],
+                                model.suction_temperature(pred, prm),
                                 np.where(dec.on, pred["p_d"], pred["p_s"]),
                                 objective=model.opts.objective,
                                 fuel_price=model.opts.prices.fuel,
@@ -1169,20 +1212,27 @@ def _optimise(model: _LineModel, start: _Exact, log: list[str], m_fixed: float |
         fresh = (moved > _SLOPE_REFRESH or not np.array_equal(on_now, ex.units > 0)
                  or not np.all(np.isfinite(ex.slope)))
         try:
-            old_slope = ex.slope
+            old_slope, old_tslope = ex.slope, ex.tslope
             ex = model.evaluate(float(pred["m_e"][0]), pred["p_d"], units, ex,
                                 sensitivities=fresh)
             if not fresh:
-                ex = replace(ex, slope=old_slope)
+                ex = replace(ex, slope=old_slope, tslope=old_tslope)
         except InfeasibleError as exc:
             log.append(f"pass {it}: evaluation failed ({exc}); stopping")
             break
-        match = model.mismatch(pred, ex)
+        prev_match, match = match, model.mismatch(pred, ex)
         log.append(f"pass {it}: {model.opts.objective if model.mode == 'fuel' else 'flow'} "
                    f"{model.value(x, prm, dec):.8g}, exact fuel {ex.fuel:.6f} kg/s, "
                    f"match {match:.1e}")
         prm = model.fit(ex)
-        if match <= model.opts.convergence_tol and not changed:
+        # converged; or stalled well within the match tolerance (a unit recycling on
+        # its control line keeps the NLP's LIMIT_MARGIN of flow: ~1e-6 of its fuel)
+        stalled = (match <= _STALL_SHARE * model.opts.match_tol
+                   and match > _STALL_GAIN * prev_match)
+        if (match <= model.opts.convergence_tol or stalled) and not changed:
+            if stalled and match > model.opts.convergence_tol:
+                log.append(f"pass {it}: the match stalls at {match:.1e} (within the match "
+                           "tolerance): converged")
             if shut_tried:
                 break
             shut_tried = True
