@@ -160,24 +160,26 @@ class CapacityCurve:
         q = np.asarray(delivered, dtype=np.float64)
         qs = np.asarray(self.fuel_delivered)
         fs = np.asarray(self.fuel_rate)
-        out = np.zeros(q.shape)
         pos = q > 0
         if not np.any(pos) or not np.any(fs > 0):
-            return out
+            return np.zeros(q.shape)
         if len(qs) == 1:
-            out[pos] = fs[0] * q[pos] / qs[0]
-            return out
+            return np.asarray(np.where(pos, fs[0] * q / qs[0], 0.0), dtype=np.float64)
         # Points with zero fuel cannot be taken to a log: replace by a tiny share.
         fs = np.maximum(fs, 1e-12 * qs)
         lq, lf = np.log(qs), np.log(fs)
         slope = np.diff(lf) / np.diff(lq)
-        x = np.log(q[pos])
-        y = np.interp(x, lq, lf)
-        lo, hi = x < lq[0], x > lq[-1]
-        y[lo] = lf[0] + slope[0] * (x[lo] - lq[0])
-        y[hi] = lf[-1] + slope[-1] * (x[hi] - lq[-1])
-        out[pos] = np.exp(y)
-        return out
+        x = np.log(np.where(pos, q, qs[0]))
+        if len(qs) == 2:  # one segment: its power law everywhere
+            y = lf[0] + slope[0] * (x - lq[0])
+        else:
+            y = np.interp(x, lq, lf)
+            lo, hi = x < lq[0], x > lq[-1]
+            if np.any(lo):
+                y = np.where(lo, lf[0] + slope[0] * (x - lq[0]), y)
+            if np.any(hi):
+                y = np.where(hi, lf[-1] + slope[-1] * (x - lq[-1]), y)
+        return np.asarray(np.where(pos, np.exp(y), 0.0), dtype=np.float64)
 
     # -- conversions ------------------------------------------------------------
     def in_reference(self, gas: Gas, reference: ReferenceCondition) -> CapacityCurve:

@@ -80,12 +80,10 @@ from trunkline.plan.prices import (
 )
 from trunkline.plan.reliability import (
     ReliabilityModel,
-    continue_station_states,
-    draw_unit_events,
-    event_block,
+    StationChain,
     outage_days,
-    simulate_station_states,
     state_days,
+    station_excursions,
 )
 from trunkline.plan.scenario import PlanInputs, load_plan
 from trunkline.plan.surface import CapacitySurface, capacity_surface
@@ -193,6 +191,9 @@ class _Calendar:
     property_tax: FloatArray
     discount: FloatArray
 
+
+#: Scenarios per block of the daily contract evaluation (~3 MB per (rows, days) array).
+_ROWS: Final = 32
 
 _CALENDARS: dict[tuple[str, int], _Calendar] = {}
 
@@ -354,25 +355,14 @@ def _unit_factor(model: MonteCarloModel, cal: _Calendar, draws: Sequence[_Draws]
         return factor, np.zeros(s_n, dtype=np.int64)
     unit = model.uncertainty.reliability.units
     nu, spare = model.units_installed, model.spare_units
-    block = event_block(nu, cal.days, unit)
-    ev = np.concatenate([draw_unit_events(d.rng, n_st, block) for d in draws])
-    times, down = simulate_station_states(ev, nu, unit)
-    while True:
-        short = np.nonzero(times[:, -1] < cal.days)[0]
-        if len(short) == 0:
-            break
-        # extend every row by a block drawn from its own scenario's stream (rows of one
-        # scenario are extended together, so the draws stay per scenario)
-        extra = np.concatenate([draw_unit_events(d.rng, n_st, block) for d in draws])
-        times, down = continue_station_states(times, down, extra, nu, unit)
-    rows = times.shape[0]
-    nxt = np.concatenate((times[:, 1:], np.full((rows, 1), np.inf)), axis=1)
-    hit_r, hit_j = np.nonzero((down > spare) & (times < cal.days))
+    chain = StationChain(nu, spare, unit)
+    hit_r, start, end, down = station_excursions(chain, [d.rng for d in draws], n_st,
+                                                 float(cal.days))
     if len(hit_r):
-        first, stop = state_days(times[hit_r, hit_j], nxt[hit_r, hit_j])
+        first, stop = state_days(start, end)
         stop = np.minimum(stop, cal.days)
         n_days = np.maximum(stop - first, 0)
-        running = np.minimum(nu - down[hit_r, hit_j], nu - spare)
+        running = np.minimum(nu - down, nu - spare)
         station = hit_r % n_st
         ratio = surf.table[station, np.clip(running, 0, surf.table.shape[1] - 1)]
         rep = np.repeat(np.arange(len(hit_r)), n_days)
@@ -438,13 +428,9 @@ def _evaluate(model: MonteCarloModel, cal: _Calendar, take: FloatArray, factor: 
     penalised = np.where(cal.maint, 0.0, short)
     tol = 1e-9 * cal.weights.max()
 
-    ends = np.append(st[1:], cal.days) - 1
-
     def ysum(a: FloatArray) -> FloatArray:
-        c = np.cumsum(a, axis=1)
-        out = c[:, ends]
-        out[:, 1:] -= c[:, ends[:-1]]
-        return np.asarray(out, dtype=np.float64)
+        # segment sums: sequential within a row, so bit-identical for any number of rows
+        return np.asarray(np.add.reduceat(a, st, axis=1), dtype=np.float64)
 
     taken = ysum(delivered)
     short_y = ysum(short)
@@ -454,7 +440,8 @@ def _evaluate(model: MonteCarloModel, cal: _Calendar, take: FloatArray, factor: 
     econ = model.economics
     fuel = model.curve.fuel(delivered / SECONDS_PER_DAY) * SECONDS_PER_DAY
     value_y = ysum(delivered * price)
-    price_mean = ysum(price) / cal.lengths[None, :]
+    price_y = ysum(price)
+    price_mean = price_y / cal.lengths[None, :]
     pen_y = ysum(penalised * price)
     fuel_y = ysum(fuel)
     duty = econ.export_duty
@@ -496,9 +483,10 @@ def _evaluate(model: MonteCarloModel, cal: _Calendar, take: FloatArray, factor: 
         "top_payments": _rowsum(deficiency * price_mean),
         "penalty": t.shortfall_penalty * _rowsum(pen_y),
         "fuel": _rowsum(fuel_y),
-        "mean_price": _rowsum(price) / cal.days,
+        "mean_price": _rowsum(price_y) / cal.days,
         "npv": _rowsum(cash * cal.discount[None, :]),
-        "capacity_availability": _rowsum(capacity) / float(np.cumsum(cal.base_capacity)[-1]),
+        "capacity_availability": (_rowsum(ysum(capacity))
+                                  / float(np.cumsum(cal.base_capacity)[-1])),
     }
 
 
@@ -549,7 +537,11 @@ def simulate_chunk(model: MonteCarloModel, seed: int, start: int, stop: int) -> 
                 outage[r] = int(mask.sum())
         path = _price_paths(model, np.stack([d.price_eps for d in group]), g0)
         price = _daily_price(model, cal, path, g0)
-        res = _evaluate(model, cal, np.stack([d.take for d in group]), factor, price)
+        take = np.stack([d.take for d in group])
+        # (S, days) arrays in row blocks that stay in cache (rows are independent)
+        parts = [_evaluate(model, cal, take[a:a + _ROWS], factor[a:a + _ROWS],
+                           price[a:a + _ROWS]) for a in range(0, len(group), _ROWS)]
+        res = {k: np.concatenate([q[k] for q in parts]) for k in parts[0]}
         res["delay"] = np.full(len(group), int(delay), dtype=np.int64)
         res["degraded_days"] = degraded
         res["outage_days"] = outage
