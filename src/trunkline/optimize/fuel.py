@@ -1250,9 +1250,14 @@ def _try_shutdowns(model: _LineModel, prm: _Params, dec: _Decision, x: FloatArra
     """Greedy shut-downs on the reduced model; None when none pays."""
     pred = model.unpack(x)
     relaxed = _Decision(dec.on.copy(), np.full(model.n, math.nan))
-    x0, ok, _ = model.solve(x, prm, relaxed, m_fixed)
-    if not ok:
-        return None, x
+    x0, ok, status = model.solve(x, prm, relaxed, m_fixed)
+    if not ok:  # IPOPT lost its way from the fixed-unit optimum: keep the units fixed
+        log.append(f"shut-downs: relaxed units failed ({status}); units kept")
+        relaxed = _Decision(dec.on.copy(), dec.units.copy())
+        x0, ok, status = model.solve(x, prm, relaxed, m_fixed)
+        if not ok:
+            log.append(f"shut-downs: not tried ({status})")
+            return None, x
     base = model.value(x0, prm, relaxed)
     m_out = pred["m_in"] - pred["fuel"]
     order = np.argsort(pred["fuel"] + 1e-9 * np.arange(model.n))
