@@ -80,6 +80,7 @@ from trunkline.physics.drivers import (
     combustion_co2_per_kg,
 )
 from trunkline.solve.line import LineResult, MarchOptions, march_line
+from trunkline.solve.studies import placement_march, station_layout
 
 __all__ = [
     "STATUS_POWER",
@@ -566,7 +567,16 @@ def march_at_delivery(line: Trunkline, target: float, layout: tuple[Station, ...
 
 def _design_march(line: Trunkline, layout: tuple[Station, ...], month: int | None
                   ) -> LineResult:
-    """The line at its design throughput (on its basis) with the given layout."""
+    """The line at its design throughput (on its basis) with the given layout.
+
+    For placed stations in the scenario's month this is the march that placed them
+    (:func:`~trunkline.solve.studies.placement_march`: the same line, stations and
+    flow, to a tighter tolerance), else a march of its own.
+    """
+    if line.stations is None and month == line.month and layout == station_layout(line):
+        placed = placement_march(line)
+        if placed is not None and placed.complete:
+            return placed
     opts = MarchOptions(max_step=math.inf, rtol=1e-7)
     if line.throughput_basis != "delivery":
         return march_line(line, line.mass_flow(), layout, month, opts)[0]

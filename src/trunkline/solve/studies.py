@@ -30,6 +30,7 @@ __all__ = [
     "line_inputs_key",
     "max_throughput",
     "place_stations",
+    "placement_march",
     "resolve_throughput",
     "simulate",
     "station_layout",
@@ -134,20 +135,48 @@ def line_inputs_key(line: Trunkline) -> Hashable | None:
         return None
 
 
-#: Station layouts placed by :func:`station_layout`, by line inputs (most recent last).
-_LAYOUTS: OrderedDict[Hashable, tuple[Station, ...]] = OrderedDict()
+#: Station layouts placed by :func:`station_layout`, with the march that placed them,
+#: by line inputs (most recent last).
+_LAYOUTS: OrderedDict[Hashable, tuple[tuple[Station, ...], LineResult]] = OrderedDict()
 _MAX_LAYOUTS: Final = 32
 
 
 def _place(line: Trunkline, m_target: float, basis: Basis, month: int | None
-           ) -> tuple[Station, ...]:
-    """Station layout for a flow at the given basis (iterating fuel for a delivery basis)."""
+           ) -> tuple[LineResult, tuple[Station, ...]]:
+    """Station layout for a flow at the given basis (iterating fuel for a delivery basis),
+    with the final march."""
     def run(m: float) -> tuple[LineResult, tuple[Station, ...]]:
         return march_line(line, m, None, month, _PLACE_OPTS, place=True)
 
     if basis == "entry":
-        return run(m_target)[1]
-    return _entry_for_delivery(m_target, run, f"{line.name} placement")[1]
+        return run(m_target)
+    return _entry_for_delivery(m_target, run, f"{line.name} placement")
+
+
+def _placed(line: Trunkline) -> tuple[tuple[Station, ...], LineResult]:
+    key = line_inputs_key(line)
+    hit = _LAYOUTS.get(key) if key is not None else None
+    if hit is None:
+        res, layout = _place(line, line.mass_flow(), _basis(line, None), line.month)
+        hit = (layout, res)
+        if key is not None:
+            _LAYOUTS[key] = hit
+            while len(_LAYOUTS) > _MAX_LAYOUTS:
+                _LAYOUTS.popitem(last=False)
+    else:
+        _LAYOUTS.move_to_end(key)
+    return hit
+
+
+def placement_march(line: Trunkline) -> LineResult | None:
+    """The march that placed the line's stations at its design throughput (None: fixed).
+
+    The line with the stations of :func:`station_layout`, at the entry flow that
+    carries the scenario's throughput on its basis, in the scenario's month.
+    """
+    if line.stations is not None:
+        return None
+    return _placed(line)[1]
 
 
 def station_layout(line: Trunkline) -> tuple[Station, ...]:
@@ -158,17 +187,7 @@ def station_layout(line: Trunkline) -> tuple[Station, ...]:
     """
     if line.stations is not None:
         return line.stations
-    key = line_inputs_key(line)
-    layout = _LAYOUTS.get(key) if key is not None else None
-    if layout is None:
-        layout = _place(line, line.mass_flow(), _basis(line, None), line.month)
-        if key is not None:
-            _LAYOUTS[key] = layout
-            while len(_LAYOUTS) > _MAX_LAYOUTS:
-                _LAYOUTS.popitem(last=False)
-    else:
-        _LAYOUTS.move_to_end(key)
-    return layout
+    return _placed(line)[0]
 
 
 def _operate(line: Trunkline, m: float, basis: Basis, layout: tuple[Station, ...],
@@ -243,7 +262,7 @@ def place_stations(scenario: ScenarioLike, throughput: ThroughputLike = None, *,
     m = resolve_throughput(line, throughput)
     mth = month if month is not None else line.month
     b = _basis(line, basis)
-    layout = _place(line, m, b, mth)
+    layout = _place(line, m, b, mth)[1]
     return PlacementResult(layout, _operate(line, m, b, layout, mth, None))
 
 
