@@ -493,6 +493,8 @@ def _solve_once(a: _Arrays, ph: _Physics, inj: FloatArray, x0: FloatArray | None
     # elements) are eliminated: dq_e = −(f_e + d1·dp_from + d2·dp_to)/dq_e. What remains is
     # a nodal system in the free pressures plus the flows of the other elements (short
     # pipes, open valves, set-point elements), much smaller and sparser than the full one.
+    orderings: dict[bytes, tuple[IntArray, IntArray]] = {}
+
     def newton_step(f: FloatArray, d1: FloatArray, d2: FloatArray, dq: FloatArray
                     ) -> FloatArray:
         f_bal, f_e = f[:nf], f[nf:]
@@ -531,13 +533,32 @@ def _solve_once(a: _Arrays, ph: _Physics, inj: FloatArray, x0: FloatArray | None
             vals_l.append(dd[sel])
         rhs[nf:] = -f_e[k0]
         size = nf + n0
-        jm = sp.csc_matrix((np.concatenate(vals_l),
-                            (np.concatenate(rows_l), np.concatenate(cols_l))),
-                           shape=(size, size))
+        rows, cols, vals = (np.concatenate(rows_l), np.concatenate(cols_l),
+                            np.concatenate(vals_l))
+        # The sparsity pattern is the same at every step with the same eliminated set:
+        # its fill-reducing ordering (minimum degree on A + Aᵀ) is computed once and
+        # reused, the matrix being assembled directly in that order (the ordering is
+        # most of SuperLU's time on large networks).
+        key = elim.tobytes()
+        order = orderings.get(key)
         try:
-            sol = spla.splu(jm, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.1,
-                            options={"SymmetricMode": True}).solve(rhs)
+            if order is None:
+                jm = sp.csc_matrix((vals, (rows, cols)), shape=(size, size))
+                lu = spla.splu(jm, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.1,
+                               options={"SymmetricMode": True})
+                new_pos = np.asarray(lu.perm_c, dtype=np.intp)  # position of each index
+                orderings[key] = (new_pos, np.argsort(new_pos))
+                sol = lu.solve(rhs)
+            else:
+                new_pos, old_idx = order
+                jm = sp.csc_matrix((vals, (new_pos[rows], new_pos[cols])),
+                                   shape=(size, size))
+                lu = spla.splu(jm, permc_spec="NATURAL", diag_pivot_thresh=0.1,
+                               options={"SymmetricMode": True})
+                sol = np.empty(size)
+                sol[old_idx] = lu.solve(rhs[old_idx])
         except RuntimeError:  # singular: regularise slightly
+            jm = sp.csc_matrix((vals, (rows, cols)), shape=(size, size))
             sol = spla.spsolve(jm + sp.identity(size, format="csc") * 1e-12, rhs)
         dp_free = sol[:nf]
         dp = np.zeros(len(a.node_ids))
