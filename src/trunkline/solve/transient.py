@@ -207,9 +207,20 @@ BoolArray = npt.NDArray[np.bool_]
 EQUAL_RESISTANCE: Final = 1e-9
 #: Lowest suction a running compressor may draw when suction protection is off [Pa].
 SUCTION_FLOOR: Final = 1.0e6
+#: Changes of the active set within one Newton solve that trigger a new Jacobian.
+_MAX_SWITCHES: Final = 4
+#: Contraction rate of the chord iteration above which the Jacobian is refreshed: a
+#: factorisation costs less than half a residual evaluation with its solve, so a slow
+#: chord (θ > 0.1: one more digit per iteration at best) is not worth keeping.
+_REFRESH_THETA: Final = 0.1
 
 #: Fields of a compressor's work-model calibration.
 _CAL_FIELDS: Final = ("c_work", "sigma", "beta", "cal_ps", "cal_r")
+#: Work-model calibrations on the (ln p_s, ln r) grid, per (gas model, suction
+#: temperature, η_p, grid spacing, node), shared by all runs; the gas models are kept
+#: alive in ``_CAL_OWNERS`` so that their ids stay unique.
+_CAL_SHARED: dict[tuple[int, float, float, float, int, int], tuple[float, ...]] = {}
+_CAL_OWNERS: dict[int, object] = {}
 
 # link kinds
 SEG, EQUAL, CLOSED, RESISTOR, CONTROL, ACTIVE, CHECK = range(7)
@@ -1039,7 +1050,10 @@ class _Engine:
         self._lge: tuple[FloatArray, FloatArray, FloatArray] | None = None
         self._phi_lin: tuple[FloatArray, FloatArray, FloatArray] | None = None
         self._ctab: tuple[Any, ...] | None = None
-        self._cal_cache: dict[tuple[int, int, int], tuple[float, ...]] = {}
+        self._cal_owner: object = gas.surrogate() if isinstance(gas, Gas) else gas
+        #: active branch of every element's law at the last residual (semismooth Newton)
+        self.branch = np.zeros(self.n_el, dtype=np.intp)
+        self.held_now: IntArray = np.zeros(0, dtype=np.intp)
         self._refresh_kinds()
         self._scaled()
 
@@ -1191,17 +1205,26 @@ class _Engine:
             return
         ni = np.round(np.log(ps[sel]) / h).astype(np.int64)
         nj = np.round(np.log(r[sel]) / h).astype(np.int64)
-        keys = [(int(k), int(i), int(j)) for k, i, j in zip(e[sel], ni, nj, strict=True)]
-        todo = [m for m, key in enumerate(keys) if key not in self._cal_cache]
+        # a node's calibration depends only on the gas, the suction temperature, η_p and
+        # the node: shared by every run on the same gas (a daily cycle, or a second run,
+        # finds its nodes calibrated)
+        owner = id(self._cal_owner)
+        _CAL_OWNERS[owner] = self._cal_owner
+        ts, eta = g.t[g.ea], par["eta_p"]
+        keys = [(owner, float(ts[k]), float(eta[k]), h, int(i), int(j))
+                for k, i, j in zip(e[sel], ni, nj, strict=True)]
+        todo = [m for m, key in enumerate(keys) if key not in _CAL_SHARED]
         if todo:
+            if len(_CAL_SHARED) > 50_000:
+                _CAL_SHARED.clear()
             idx = np.array(todo)
             self._calibrate_at(e[sel][idx], np.exp(ni[idx] * h), np.exp(nj[idx] * h))
             for m in todo:
-                k = keys[m][0]
-                self._cal_cache[keys[m]] = tuple(float(par[f][k]) for f in _CAL_FIELDS)
-        for key in keys:
-            k = key[0]
-            for f, v in zip(_CAL_FIELDS, self._cal_cache[key], strict=True):
+                k = int(e[sel][m])
+                _CAL_SHARED[keys[m]] = tuple(float(par[f][k]) for f in _CAL_FIELDS)
+        for m, key in enumerate(keys):
+            k = int(e[sel][m])
+            for f, v in zip(_CAL_FIELDS, _CAL_SHARED[key], strict=True):
                 par[f][k] = v
 
     def _calibrate_at(self, es: IntArray, ps_s: FloatArray, r_s: FloatArray) -> None:
@@ -1310,6 +1333,7 @@ class _Engine:
         fixed, p_set = self.held(p, cont, c, pre.floor_idx)
         np.copyto(f[:n_pt], cont)
         fx = np.flatnonzero(fixed) if fixed is not c.fixed else c.fixed_idx
+        self.held_now = fx
         f[fx] = (p[fx] - p_set[fx]) * inv_pr
         # segments (momentum / p_ref); both ends gathered at once (sab = [sa, sb])
         sab = self.sab
@@ -1452,6 +1476,7 @@ class _Engine:
         if e.size:
             lift = (pb[e] - pa[e]) / pr + eps * qe[e] / qr
             use_q = qe[e] / qr <= lift
+            self.branch[e] = use_q
             f[e] = np.where(use_q, qe[e] / qr, lift)
             da[e] = np.where(use_q, 0.0, -1.0 / pr)
             db[e] = np.where(use_q, 0.0, 1.0 / pr)
@@ -1464,6 +1489,7 @@ class _Engine:
             use1 = s1 >= s2
             m = np.maximum(s1, s2)
             use_q = qe[e] / qr <= m
+            self.branch[e] = 2 * use_q + use1
             f[e] = np.where(use_q, qe[e] / qr, m)
             da[e] = np.where(use_q | use1, 0.0, -1.0 / pr)
             db[e] = np.where(use_q, 0.0, 1.0 / pr)
@@ -1516,6 +1542,7 @@ class _Engine:
         lin += a_d * pd
         lin += a_0
         k = np.argmin(lin, axis=0)
+        branch = k
         smin = lin[k, cols] / pr
         ds = a_s[k, cols] / pr
         dd = a_d[k, cols] / pr
@@ -1529,6 +1556,7 @@ class _Engine:
             sp = np.where(p_fin, (pmax - qem * w) * scale, np.inf)
             m = sp < smin
             if m.any():
+                branch = np.where(m, a_s.shape[0], branch)
                 smin = np.where(m, sp, smin)
                 ds = np.where(m, -qem * dws * scale, ds)
                 dd = np.where(m, -qem * dwd * scale, dd)
@@ -1536,12 +1564,14 @@ class _Engine:
         sq = qe / qr
         m = sq < smin
         if m.any():
+            branch = np.where(m, a_s.shape[0] + 1, branch)
             smin = np.where(m, sq, smin)
             ds = np.where(m, 0.0, ds)
             dd = np.where(m, 0.0, dd)
             dqq = np.where(m, 1.0 / qr, dqq)
         lift = (pd - ps) / pr + EQUAL_RESISTANCE * qe / qr
         use_lift = lift <= -smin
+        self.branch[e] = np.where(use_lift, -1, branch)
         f[e] = np.where(use_lift, lift, -smin)
         da[e] = np.where(use_lift, -1.0 / pr, -ds)
         db[e] = np.where(use_lift, 1.0 / pr, -dd)
@@ -1553,8 +1583,10 @@ class _Engine:
         """Solve the step (or steady) equations from (p, q); returns p, q, iterations, |F|.
 
         Time steps use Newton with the Jacobian of the first iterate reused (chord
-        steps, one factorisation per step, refreshed when the contraction rate θ of
-        the updates exceeds 0.5), stopped when the scaled residual is below ``tol``
+        steps, refreshed when the contraction rate θ of the updates exceeds
+        :data:`_REFRESH_THETA`, and when an element's law changes branch: semismooth
+        Newton, whose chord on the old branch's Jacobian converges slowly or cycles
+        between two limits), stopped when the scaled residual is below ``tol``
         or when the predicted remaining error of the update, θ/(1−θ)·|Δx| (first
         update: 10|Δx|²/... , i.e. |Δx| <= 0.1·√tol with a fresh Jacobian), is below
         ``tol`` (Hairer & Wanner, *Solving ODEs II*, sect. IV.8). The steady solve
@@ -1568,6 +1600,8 @@ class _Engine:
         it = 0
         solve: Callable[[FloatArray], FloatArray] | None = None
         eta_prev: float | None = None
+        sig = self._signature()     # active set the Jacobian belongs to
+        switches = 0
         # a small residual can still hide a solution error ~N·tol along a long chain: a
         # time step iterates at least once (its update measures the error) unless the
         # residual is at round-off
@@ -1580,6 +1614,7 @@ class _Engine:
                         _, vals = self.residual(p, q, c, True)
                     assert vals is not None
                     solve = self.pat.factor(vals)
+                    sig = self._signature()
                     eta_prev = None
                 dx = solve(-f)
             except np.linalg.LinAlgError:
@@ -1601,9 +1636,19 @@ class _Engine:
                     theta = eta / eta_prev
                     if theta < 1.0 and theta / (1.0 - theta) * eta <= tol:
                         return p, q, it, norm
-                refresh = theta > 0.5
+                refresh = theta > _REFRESH_THETA
                 f, vals = self.residual(p, q, c, refresh)
                 norm = float(np.max(np.abs(f)))
+                if not refresh and switches < _MAX_SWITCHES and norm > tol \
+                        and self._signature() != sig:
+                    # a station (or check valve, control valve, curtailed demand) has
+                    # changed branch: the kept Jacobian is that of the other branch, on
+                    # which the chord steps converge slowly or cycle between the limits;
+                    # take the Jacobian of the new branch (at most _MAX_SWITCHES times
+                    # a step, after which the contraction test alone decides)
+                    switches += 1
+                    refresh = True
+                    _, vals = self.residual(p, q, c, True)
                 if refresh:
                     solve = None
                 else:
@@ -1622,6 +1667,10 @@ class _Engine:
             raise ConvergenceError(f"transient Newton at t = {t:.1f} s", iterations=it,
                                    residual=norm, worst={self.describe(k): float(f[k])})
         return p, q, it, norm
+
+    def _signature(self) -> bytes:
+        """Active set of the last residual: element branches and held points."""
+        return self.branch.tobytes() + b"|" + self.held_now.tobytes()
 
     def describe(self, k: int) -> str:
         """Name of equation k (for error messages)."""
