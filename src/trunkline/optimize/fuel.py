@@ -72,7 +72,9 @@ are relaxed to a continuous count in the first pass (fuel is linear in the count
 through the idle fuel of the Willans line, the map sees the flow per unit); after
 each pass every station's count is chosen exactly by
 :func:`~trunkline.optimize.station.choose_units` at the NLP's point and fixed for
-the next pass (frozen after :data:`_FREEZE_UNITS` passes). Shut-downs are tried
+the next pass (frozen after :data:`_FREEZE_UNITS` passes; not chosen again while
+the point stays within :data:`_UNITS_MOVE` of the one they were chosen at and the
+exact evaluation finds every station within its limits). Shut-downs are tried
 greedily, smallest fuel first, on the reduced model (a quick screen discards those
 the pipe cannot bridge), kept when the NLP objective falls by more than
 :data:`SHUTDOWN_GAIN`, and the outer loop is then run again to the fixed point;
@@ -182,6 +184,8 @@ LIMIT_MARGIN: Final = 1e-6
 #: A shut-down is kept when the NLP objective falls by more than this share [-].
 SHUTDOWN_GAIN: Final = 1e-4
 _MAX_OUTER: Final = 25
+#: Running units are chosen again only when the point moved by more than this [-].
+_UNITS_MOVE: Final = 1e-3
 #: The outer loop also stops when the match no longer falls by this factor in a pass
 #: and is below this share of the match tolerance [-].
 _STALL_GAIN: Final = 0.5
@@ -1165,6 +1169,7 @@ def _optimise(model: _LineModel, start: _Exact, log: list[str], m_fixed: float |
     match = math.inf
     frozen = False
     since_change = 0
+    chosen_at: FloatArray | None = None  # (p_s, p_d, m_in) where the units were chosen
     shut_tried = not model.opts.allow_shutdown
     it = 0
     for it in range(1, model.opts.max_outer + 1):
@@ -1178,7 +1183,13 @@ def _optimise(model: _LineModel, start: _Exact, log: list[str], m_fixed: float |
             break
         x = x_new
         pred = model.unpack(x)
-        if not frozen:
+        here = np.concatenate([pred["p_s"], np.where(dec.on, pred["p_d"], pred["p_s"]),
+                               pred["m_in"]])
+        settled = (chosen_at is not None and not np.any(np.isnan(dec.units[dec.on]))
+                   and not ex.violations and bool(np.all(ex.points.feasible))
+                   and float(np.max(np.abs(here - chosen_at) / chosen_at)) <= _UNITS_MOVE)
+        if not frozen and not settled:
+            chosen_at = here
             pick = choose_units(model.designs, model.gas, pred["m_in"], pred["p_s"],
                                 model.suction_temperature(pred, prm),
                                 np.where(dec.on, pred["p_d"], pred["p_s"]),
@@ -1241,6 +1252,7 @@ def _optimise(model: _LineModel, start: _Exact, log: list[str], m_fixed: float |
                 break
             dec, x = dec2, x2
             frozen = False
+            chosen_at = None
     return _Outcome(ex, pred, match, it)
 
 
