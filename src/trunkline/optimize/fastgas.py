@@ -91,6 +91,31 @@ class ScalarGas:
             jt = jt * u + (((cj[o + 3] * v + cj[o + 2]) * v + cj[o + 1]) * v + cj[o])
         return z, dzu / self._dp, dzv / self._dt, cp, jt
 
+    def state(self, p: float, t: float) -> tuple[float, float, float]:
+        """Z, c_p [J/(kg·K)] and μ_JT [K/Pa] (:meth:`point` without the derivatives)."""
+        if not (self._p_min <= p <= self._p_max and self._t_min <= t <= self._t_max):
+            z, _, _, cp, jt = self.sur.point(p, t)  # raises the descriptive OutOfRangeError
+            return z, cp, jt
+        fx = (p - self._p_min) / self._dp
+        fy = (t - self._t_min) / self._dt
+        i = min(int(fx), self._nc - 1)
+        j = min(int(fy), self._mc - 1)
+        u, v = fx - i, fy - j
+        k = i * self._mc + j
+        c = self._cells.get(k)
+        if c is None:
+            if len(self._cells) >= _MAX_CELLS:
+                self._cells.clear()
+            c = self._stack[k].tolist()
+            self._cells[k] = c
+        cz, cc, cj = c
+        z = cp = jt = 0.0
+        for o in (12, 8, 4, 0):
+            z = z * u + (((cz[o + 3] * v + cz[o + 2]) * v + cz[o + 1]) * v + cz[o])
+            cp = cp * u + (((cc[o + 3] * v + cc[o + 2]) * v + cc[o + 1]) * v + cc[o])
+            jt = jt * u + (((cj[o + 3] * v + cj[o + 2]) * v + cj[o + 1]) * v + cj[o])
+        return z, cp, jt
+
     def viscosity_at(self, t: float, density: float) -> float:
         """Viscosity [Pa·s], Lee-Gonzalez-Eakin on the given density (the surrogate's)."""
         return self.sur.viscosity_at(t, density)
@@ -188,12 +213,12 @@ def _path_scalar(gas: ScalarGas, p1: float, t1: float, p2: float, eta: float, st
                  ) -> tuple[float, float]:
     """(head, t2) of one polytropic path in plain floats (see :func:`polytropic_path`)."""
     m_over_r = gas.molar_mass / gas.gas_constant
-    point = gas.point
+    state = gas.state
     exp = math.exp
 
     def slopes(ln_p: float, t: float) -> tuple[float, float]:
         p = exp(ln_p)
-        z, _, _, cp, jt = point(p, t)
+        z, cp, jt = state(p, t)
         rho = p * m_over_r / (z * t)
         return p * (1.0 / (eta * rho * cp) + jt), p / rho
 

@@ -340,7 +340,7 @@ def operate_stations(designs: Sequence[StationDesign], gas: Gas, mass_in: npt.Ar
         for k in range(n_st):
             hk, wk, t_out = _path(sur, p_in[:, k], t_in, p_in[:, k + 1], eta[:, k],
                                   polytropic_steps)
-            rho = np.asarray(sur.density(p_in[:, k], t_in))
+            rho = scalar_gas(sur).states(p_in[:, k], t_in)[0]
             q_unit = m_c / n_run / rho
             pt = char.operate(q_unit / q_r[:, k], hk / h_r[:, k])
             eta_new[:, k] = np.where(on, e_r[:, k] * pt.efficiency, e_r[:, k])
