@@ -151,35 +151,47 @@ class CapacityCurve:
         """Capacity on each date [m³ per day at ``reference``], no maintenance."""
         return self.at(year_fraction(dates)) * SECONDS_PER_DAY
 
-    def fuel(self, delivered: npt.ArrayLike) -> FloatArray:
+    def fuel(self, delivered: npt.ArrayLike, out: FloatArray | None = None) -> FloatArray:
         """Fuel rate [m³/s] at delivered flows [m³/s] (power law between the fuel points).
 
         Zero flow burns no fuel; below the first point and above the last the
         neighbouring segment's exponent is extended (a single point: fuel share held).
+        ``out``: an array of the flows' shape to write into (no temporaries on the
+        common path of non-negative flows and one rising segment).
         """
         q = np.asarray(delivered, dtype=np.float64)
+        res = np.empty(q.shape) if out is None else out
         qs = np.asarray(self.fuel_delivered)
         fs = np.asarray(self.fuel_rate)
-        pos = q > 0
-        if not np.any(pos) or not np.any(fs > 0):
-            return np.zeros(q.shape)
+        if q.size == 0 or not np.any(fs > 0):
+            res[...] = 0.0
+            return res
         if len(qs) == 1:
-            return np.asarray(np.where(pos, fs[0] * q / qs[0], 0.0), dtype=np.float64)
+            np.multiply(np.maximum(q, 0.0), fs[0] / qs[0], out=res)
+            return res
         # Points with zero fuel cannot be taken to a log: replace by a tiny share.
         fs = np.maximum(fs, 1e-12 * qs)
         lq, lf = np.log(qs), np.log(fs)
         slope = np.diff(lf) / np.diff(lq)
+        if len(qs) == 2 and slope[0] > 0 and float(np.min(q)) >= 0.0:
+            # f0·(q/q0)^b in place; q = 0 → log = -inf → exp = 0 exactly
+            with np.errstate(divide="ignore"):
+                np.log(q, out=res)
+            res -= lq[0]
+            res *= slope[0]
+            res += lf[0]
+            np.exp(res, out=res)
+            return res
+        pos = q > 0
         x = np.log(np.where(pos, q, qs[0]))
-        if len(qs) == 2:  # one segment: its power law everywhere
-            y = lf[0] + slope[0] * (x - lq[0])
-        else:
-            y = np.interp(x, lq, lf)
-            lo, hi = x < lq[0], x > lq[-1]
-            if np.any(lo):
-                y = np.where(lo, lf[0] + slope[0] * (x - lq[0]), y)
-            if np.any(hi):
-                y = np.where(hi, lf[-1] + slope[-1] * (x - lq[-1]), y)
-        return np.asarray(np.where(pos, np.exp(y), 0.0), dtype=np.float64)
+        y = np.interp(x, lq, lf)
+        lo, hi = x < lq[0], x > lq[-1]
+        if np.any(lo):
+            y = np.where(lo, lf[0] + slope[0] * (x - lq[0]), y)
+        if np.any(hi):
+            y = np.where(hi, lf[-1] + slope[-1] * (x - lq[-1]), y)
+        res[...] = np.where(pos, np.exp(y), 0.0)
+        return res
 
     # -- conversions ------------------------------------------------------------
     def in_reference(self, gas: Gas, reference: ReferenceCondition) -> CapacityCurve:

@@ -179,6 +179,7 @@ class _Calendar:
     lo: FloatArray
     hi: FloatArray
     maint: npt.NDArray[np.bool_]
+    outside_maintenance: FloatArray  # 1.0 outside planned maintenance, 0.0 inside
     base_capacity: FloatArray
     s_grid: tuple[FloatArray, ...]
     t_grid: tuple[FloatArray, ...]
@@ -244,7 +245,8 @@ def _calendar(model: MonteCarloModel, delay: int) -> _Calendar:
             dep[s:min(s + econ.depreciation_years, n)] += capex[i] / econ.depreciation_years
     nbv = np.concatenate(([0.0], np.cumsum(capex - dep)[:-1]))
     vy = int(years[0]) if econ.valuation_year is None else econ.valuation_year
-    cal = _Calendar(t, len(dates), starts, lengths, yi, acq, w, lo, hi, maint, base,
+    cal = _Calendar(t, len(dates), starts, lengths, yi, acq, w, lo, hi, maint,
+                    np.where(maint, 0.0, 1.0), base,
                     tuple(s_grid), tuple(t_grid), dm, int(dm[0]), years, k0, capex, dep,
                     econ.property_tax * np.maximum(nbv, 0.0),
                     discount_factors(years, econ.discount_rate, vy, econ.mid_year))
@@ -411,8 +413,25 @@ def _rowsum(a: FloatArray) -> FloatArray:
     return np.asarray(np.cumsum(a, axis=1)[:, -1], dtype=np.float64)
 
 
+class _Work:
+    """Scratch (rows, days) arrays of the daily evaluation, allocated once per chunk.
+
+    Every daily step writes into these (``out=``) instead of allocating temporaries:
+    MB-sized temporaries are costly where the allocator hands them back to the system
+    at once (e.g. on Dask workers, whose nanny sets ``MALLOC_TRIM_THRESHOLD_``).
+    """
+
+    def __init__(self, rows: int, days: int) -> None:
+        self.a, self.b, self.c, self.d = (np.empty((rows, days)) for _ in range(4))
+        self.mask = np.empty((rows, days), dtype=bool)
+
+    def view(self, rows: int) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray,
+                                       npt.NDArray[np.bool_]]:
+        return self.a[:rows], self.b[:rows], self.c[:rows], self.d[:rows], self.mask[:rows]
+
+
 def _evaluate(model: MonteCarloModel, cal: _Calendar, take: FloatArray, factor: FloatArray,
-              price: FloatArray) -> Outcomes:
+              price: FloatArray, work: _Work) -> Outcomes:
     """Contract and cash flows of a group of scenarios on one calendar (per scenario)."""
     t = cal.terms
     st = cal.starts
@@ -421,32 +440,46 @@ def _evaluate(model: MonteCarloModel, cal: _Calendar, take: FloatArray, factor: 
     scale = np.empty_like(target)
     for y in range(t.years):
         scale[:, y] = np.interp(target[:, y], cal.t_grid[y], cal.s_grid[y])
-    nominated = np.clip(scale[:, cal.year_index] * cal.weights, cal.lo, cal.hi)
-    capacity = cal.base_capacity[None, :] * factor
-    delivered = np.minimum(nominated, capacity)
-    short = nominated - delivered
-    penalised = np.where(cal.maint, 0.0, short)
     tol = 1e-9 * cal.weights.max()
 
     def ysum(a: FloatArray) -> FloatArray:
         # segment sums: sequential within a row, so bit-identical for any number of rows
         return np.asarray(np.add.reduceat(a, st, axis=1), dtype=np.float64)
 
+    def count(a: FloatArray) -> IntArray:
+        np.greater(a, tol, out=mask)
+        return np.asarray(np.count_nonzero(mask, axis=1), dtype=np.int64)
+
+    nominated, capacity, delivered, buf, mask = work.view(s_n)
+    np.take(scale, cal.year_index, axis=1, out=nominated)
+    nominated *= cal.weights
+    np.clip(nominated, cal.lo, cal.hi, out=nominated)
+    nominated_y = ysum(nominated)
+    np.multiply(factor, cal.base_capacity, out=capacity)
+    capacity_y = ysum(capacity)
+    np.minimum(nominated, capacity, out=delivered)
     taken = ysum(delivered)
+    short = np.subtract(nominated, delivered, out=nominated)  # nominated no longer needed
     short_y = ysum(short)
+    shortfall_days = count(short)
+    penalised = np.multiply(short, cal.outside_maintenance, out=short)
+    penalised_y = ysum(penalised)
+    penalised_days = count(penalised)
+    pen_y = ysum(np.multiply(penalised, price, out=penalised))
+    value_y = ysum(np.multiply(delivered, price, out=capacity))
+    delivered /= SECONDS_PER_DAY
+    fuel = model.curve.fuel(delivered, out=buf)
+    fuel *= SECONDS_PER_DAY
+    fuel_y = ysum(fuel)
+    econ = model.economics
+    duty = econ.export_duty
+    fuel_cost_y = (ysum(np.multiply(fuel, price, out=fuel)) * (1.0 - duty)
+                   if econ.fuel_value is None else econ.fuel_value * fuel_y)
+    price_y = ysum(price)
+    price_mean = price_y / cal.lengths[None, :]
     adjusted = np.maximum(cal.acq[None, :] - short_y, 0.0)
     top = t.take_or_pay * adjusted
     deficiency, makeup = _settle(top, taken, t.makeup_years)
-    econ = model.economics
-    fuel = model.curve.fuel(delivered / SECONDS_PER_DAY) * SECONDS_PER_DAY
-    value_y = ysum(delivered * price)
-    price_y = ysum(price)
-    price_mean = price_y / cal.lengths[None, :]
-    pen_y = ysum(penalised * price)
-    fuel_y = ysum(fuel)
-    duty = econ.export_duty
-    fuel_cost_y = (ysum(fuel * price) * (1.0 - duty) if econ.fuel_value is None
-                   else econ.fuel_value * fuel_y)
     n = len(cal.years)
     op = slice(cal.k0, cal.k0 + t.years)
 
@@ -474,18 +507,18 @@ def _evaluate(model: MonteCarloModel, cal: _Calendar, take: FloatArray, factor: 
     cash = pre_tax - cal.capex[None, :] - tax
     return {
         "delivered": _rowsum(taken),
-        "nominated": _rowsum(ysum(nominated)),
+        "nominated": _rowsum(nominated_y),
         "shortfall": _rowsum(short_y),
-        "shortfall_penalised": _rowsum(ysum(penalised)),
-        "shortfall_days": np.count_nonzero(short > tol, axis=1).astype(np.int64),
-        "penalised_days": np.count_nonzero(penalised > tol, axis=1).astype(np.int64),
+        "shortfall_penalised": _rowsum(penalised_y),
+        "shortfall_days": shortfall_days,
+        "penalised_days": penalised_days,
         "deficiency": _rowsum(deficiency),
         "top_payments": _rowsum(deficiency * price_mean),
         "penalty": t.shortfall_penalty * _rowsum(pen_y),
         "fuel": _rowsum(fuel_y),
         "mean_price": _rowsum(price_y) / cal.days,
         "npv": _rowsum(cash * cal.discount[None, :]),
-        "capacity_availability": (_rowsum(ysum(capacity))
+        "capacity_availability": (_rowsum(capacity_y)
                                   / float(np.cumsum(cal.base_capacity)[-1])),
     }
 
@@ -520,6 +553,7 @@ def simulate_chunk(model: MonteCarloModel, seed: int, start: int, stop: int) -> 
     out: dict[str, npt.NDArray[Any]] = {"scenario": ids}
     delays = np.array([d.delay for d in draws], dtype=np.int64)
     cols: dict[str, npt.NDArray[Any]] = {}
+    work: _Work | None = None
     for delay in np.unique(delays):
         pick = np.nonzero(delays == delay)[0]
         group = [draws[i] for i in pick]
@@ -539,8 +573,10 @@ def simulate_chunk(model: MonteCarloModel, seed: int, start: int, stop: int) -> 
         price = _daily_price(model, cal, path, g0)
         take = np.stack([d.take for d in group])
         # (S, days) arrays in row blocks that stay in cache (rows are independent)
+        if work is None or work.a.shape[1] != cal.days:
+            work = _Work(min(_ROWS, stop - start), cal.days)
         parts = [_evaluate(model, cal, take[a:a + _ROWS], factor[a:a + _ROWS],
-                           price[a:a + _ROWS]) for a in range(0, len(group), _ROWS)]
+                           price[a:a + _ROWS], work) for a in range(0, len(group), _ROWS)]
         res = {k: np.concatenate([q[k] for q in parts]) for k in parts[0]}
         res["delay"] = np.full(len(group), int(delay), dtype=np.int64)
         res["degraded_days"] = degraded
