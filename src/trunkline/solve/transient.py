@@ -2416,7 +2416,10 @@ def _integrate(eng: _Engine, run: _Runner, st: _State, t_end: float, h_fixed: fl
         # lagged terms (start of step) and boundary values at the new time
         mu, re0, phi0, dphi0 = eng.lagged(st.rho, st.q)
         take = take_next
-        fixed, p_set, inj = run.boundary_at(t_new)
+        # a step that ends on a jump of a step profile integrates the value in force
+        # during the step (the left limit); the next step starts with the new value
+        on_jump = bool(jumps) and abs(t_new - jumps[0]) < 1e-9
+        fixed, p_set, inj = run.boundary_at(t_new - 1e-6 * hs if on_jump else t_new)
         ctx = _Ctx(a0 / hs, rho_hist, q_hist, fixed, p_set, inj, take, mu, re0, phi0, dphi0,
                    (inj < 0) & ~fixed)
         # predictor
