@@ -70,8 +70,13 @@ Newton per step: unknowns are the point pressures and the link flows; the
 residual and its Jacobian are assembled from vectorised per-segment and
 per-element terms into a **fixed sparsity pattern**. For a trunkline the unknowns
 are ordered along the chain (p₀, q₀, p₁, q₁, …), where the Jacobian is
-tridiagonal and solved by LAPACK ``gtsv`` (O(n)); a network uses SuperLU on the
-fixed CSC pattern. The start is the extrapolation of the last two steps.
+tridiagonal, stored by one gather of the groups' values and factorised by LAPACK
+``gttrf``/``gttrs`` (O(n)); a network uses SuperLU on the fixed CSC pattern.
+The start is the extrapolation of the last two steps. The Jacobian is kept over
+the iterations of a step (chord steps) and taken anew when the updates contract
+slower than 0.1 or when a station, check valve, control valve or curtailed demand
+changes branch (semismooth Newton: the old branch's Jacobian converges slowly or
+cycles between two limits).
 λ(Re) is updated at every iterate with its exact derivative; the viscosity
 (Lee-Gonzalez-Eakin) and the station fuel are evaluated once per step at the
 start-of-step state (lagged; both are exact again at any steady state).
@@ -114,8 +119,11 @@ Decisions
   friction term). Station fuel is taken at the start-of-step state. All are exact
   again at any steady state, so the steady limit is unaffected.
 * Station work model calibrated on a grid of nodes 5 % apart in (ln p_s, ln r) and
-  cached (within 1e-4 of the real-gas path); ``recalibrate`` < 0.01 calibrates at the
-  exact state (validation runs).
+  cached for all runs on the same gas (within 1e-4 of the real-gas path);
+  ``recalibrate`` < 0.01 calibrates at the exact state (validation runs). The steady
+  march a trunkline run starts from is cached per line, flow and month.
+* A step that ends on a jump of a step profile uses the value in force during the
+  step (the left limit); the next step starts from the new value.
 * Nodes without pipe volume get a station-yard volume (100 m of the mean pipe), so
   every pressure is a state variable. A withdrawal is curtailed rather than draw its
   node below ``demand_floor`` (0.5 MPa): the buyer takes what arrives.
@@ -1209,7 +1217,11 @@ class _Engine:
         # the node: shared by every run on the same gas (a daily cycle, or a second run,
         # finds its nodes calibrated)
         owner = id(self._cal_owner)
-        _CAL_OWNERS[owner] = self._cal_owner
+        if owner not in _CAL_OWNERS:
+            if len(_CAL_OWNERS) >= 8:  # bounded: a study over many gases keeps the last
+                _CAL_OWNERS.clear()
+                _CAL_SHARED.clear()
+            _CAL_OWNERS[owner] = self._cal_owner
         ts, eta = g.t[g.ea], par["eta_p"]
         keys = [(owner, float(ts[k]), float(eta[k]), h, int(i), int(j))
                 for k, i, j in zip(e[sel], ni, nj, strict=True)]
