@@ -376,7 +376,12 @@ def _unit_factor(model: MonteCarloModel, cal: _Calendar, draws: Sequence[_Draws]
             np.minimum.at(view, flat, ratio[rep])
         else:
             np.multiply.at(view, flat, ratio[rep])
-    degraded = np.count_nonzero(factor < 1.0, axis=1).astype(np.int64)
+        # degraded days: only the touched days can be below 1 (no (S, days) scan)
+        touched = np.unique(flat)
+        low = touched[view[touched] < 1.0]
+        degraded = np.bincount(low // cal.days, minlength=s_n).astype(np.int64)
+    else:
+        degraded = np.zeros(s_n, dtype=np.int64)
     return factor, degraded
 
 
@@ -448,7 +453,7 @@ def _evaluate(model: MonteCarloModel, cal: _Calendar, take: FloatArray, factor: 
 
     def count(a: FloatArray) -> IntArray:
         np.greater(a, tol, out=mask)
-        return np.asarray(np.count_nonzero(mask, axis=1), dtype=np.int64)
+        return np.asarray(np.add.reduce(mask, axis=1, dtype=np.int64), dtype=np.int64)
 
     nominated, capacity, delivered, buf, mask = work.view(s_n)
     np.take(scale, cal.year_index, axis=1, out=nominated)
