@@ -914,24 +914,33 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
     violations: list[str] = []
     ptol = 1.0
     nodes = [net.nodes[n] for n in a.node_ids]
-    for i, node in enumerate(nodes):
-        if p[i] < node.p_min - ptol:
-            violations.append(f"node {node.id}: pressure {p[i] / 1e5:.3f} bar below "
-                              f"minimum {node.p_min / 1e5:.3f} bar")
-        if p[i] > node.p_max + ptol:
-            violations.append(f"node {node.id}: pressure {p[i] / 1e5:.3f} bar above "
-                              f"maximum {node.p_max / 1e5:.3f} bar")
-        if a.fixed[i] and not (node.flow_min - 1e-9 <= injection[i] <= node.flow_max + 1e-9):
-            violations.append(f"node {node.id}: injection {injection[i]:.3f} kg/s outside "
-                              f"[{node.flow_min:.3f}, {node.flow_max:.3f}] kg/s")
+    p_min = np.array([n.p_min for n in nodes])
+    p_max = np.array([n.p_max for n in nodes])
+    # bounds checked on arrays; messages only for the elements that break them
+    low, high = p < p_min - ptol, p > p_max + ptol
+    f_min = np.array([n.flow_min for n in nodes])
+    f_max = np.array([n.flow_max for n in nodes])
+    off = a.fixed & ~((f_min - 1e-9 <= injection) & (injection <= f_max + 1e-9))
+    for i in np.flatnonzero(low | high | off).tolist():
+        nid = a.node_ids[i]
+        if low[i]:
+            violations.append(f"node {nid}: pressure {p[i] / 1e5:.3f} bar below "
+                              f"minimum {p_min[i] / 1e5:.3f} bar")
+        if high[i]:
+            violations.append(f"node {nid}: pressure {p[i] / 1e5:.3f} bar above "
+                              f"maximum {p_max[i] / 1e5:.3f} bar")
+        if off[i]:
+            violations.append(f"node {nid}: injection {injection[i]:.3f} kg/s outside "
+                              f"[{f_min[i]:.3f}, {f_max[i]:.3f}] kg/s")
     rho_ref = gas.standard_density(get_reference(net.reference))
-    types, vel_in, vel_out = [], np.full(q.size, np.nan), np.full(q.size, np.nan)
+    types = [type(e).__name__ for e in a.edges]
+    vel_in, vel_out = np.full(q.size, np.nan), np.full(q.size, np.nan)
     sur = gas.surrogate()
-    for ek, e in enumerate(a.edges):
-        types.append(type(e).__name__)
-        if not (e.flow_min - 1e-9 <= q[ek] <= e.flow_max + 1e-9):
-            violations.append(f"{type(e).__name__} {e.id}: flow {q[ek]:.3f} kg/s outside "
-                              f"[{e.flow_min:.3f}, {e.flow_max:.3f}] kg/s")
+    e_min = np.array([e.flow_min for e in a.edges])
+    e_max = np.array([e.flow_max for e in a.edges])
+    for ek in np.flatnonzero(~((e_min - 1e-9 <= q) & (q <= e_max + 1e-9))).tolist():
+        violations.append(f"{types[ek]} {a.edge_ids[ek]}: flow {q[ek]:.3f} kg/s outside "
+                          f"[{e_min[ek]:.3f}, {e_max[ek]:.3f}] kg/s")
     k = a.pipe_idx
     if k.size:
         env = sur.envelope
@@ -983,7 +992,7 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
     nodes_tab = {
         "id": list(a.node_ids), "pressure": p, "temperature": t_node, "injection": injection,
         "fixed_pressure": a.fixed.copy(),
-        "p_min": np.array([n.p_min for n in nodes]), "p_max": np.array([n.p_max for n in nodes]),
+        "p_min": p_min, "p_max": p_max,
         "height": a.height.copy(),
     }
     edges_tab = {
