@@ -1530,10 +1530,15 @@ class _Engine:
         a_s.append(np.ones(n))
         a_d.append(np.zeros(n))
         a_0.append(-par["p_suc_min"][e])
-        self._ctab = (e, np.array(a_s), np.array(a_d), np.array(a_0),
-                      bool(np.isfinite(par["p_max"][e]).any()), len(a_s), np.arange(n),
-                      1.0 / par["eta_m"][e], par["p_max"][e].copy(),
-                      np.isfinite(par["p_max"][e]))
+        inv_pr = 1.0 / self.p_ref
+        p_fin = np.isfinite(par["p_max"][e])
+        # tables scaled by 1/p_ref, flattened for one take per row; flags that let the
+        # station law skip what a trunkline does not have (losses, unlimited power)
+        self._ctab = (e, np.array(a_s) * inv_pr, np.array(a_d) * inv_pr,
+                      np.array(a_0) * inv_pr, bool(p_fin.any()), len(a_s), np.arange(n),
+                      1.0 / par["eta_m"][e], par["p_max"][e].copy(), p_fin,
+                      bool(p_fin.all()),
+                      bool(np.any(par["loss_in"][e] != 0) or np.any(par["loss_out"][e] != 0)))
 
     def _compressors(self, e: IntArray | slice, ps: FloatArray, pd: FloatArray, qe: FloatArray,
                      f: FloatArray, da: FloatArray, db: FloatArray, dq: FloatArray) -> None:
@@ -1548,27 +1553,37 @@ class _Engine:
         if self._ctab is None:
             self._compressor_tables()
         assert self._ctab is not None
-        _, a_s, a_d, a_0, has_power, _, cols, inv_em, pmax, p_fin = self._ctab
-        n = ps.size
+        _, a_s, a_d, a_0, has_power, nlin, cols, inv_em, pmax, p_fin, all_fin, losses = \
+            self._ctab
         lin = a_s * ps
         lin += a_d * pd
         lin += a_0
         k = np.argmin(lin, axis=0)
+        flat = k * ps.size
+        flat += cols
         branch = k
-        smin = lin[k, cols] / pr
-        ds = a_s[k, cols] / pr
-        dd = a_d[k, cols] / pr
-        dqq = np.zeros(n)
+        smin = lin.take(flat)
+        ds = a_s.take(flat)
+        dd = a_d.take(flat)
+        dqq: FloatArray | float = 0.0
         if has_power:
-            psm = ps - par["loss_in"][e]
-            pdm = pd + par["loss_out"][e]
-            w, dws, dwd = self.work(e, psm, pdm)
+            if losses:
+                w, dws, dwd = self.work(e, ps - par["loss_in"][e], pd + par["loss_out"][e])
+            else:
+                w, dws, dwd = self.work(e, ps, pd)
             qem = qe * inv_em
-            scale = 1.0 / (np.maximum(qem * dwd, 1e-12) * pr)
-            sp = np.where(p_fin, (pmax - qem * w) * scale, np.inf)
+            scale = qem * dwd
+            np.maximum(scale, 1e-12, out=scale)
+            scale *= pr
+            np.divide(1.0, scale, out=scale)
+            sp = qem * w
+            np.subtract(pmax, sp, out=sp)
+            sp *= scale
+            if not all_fin:
+                sp = np.where(p_fin, sp, np.inf)
             m = sp < smin
             if m.any():
-                branch = np.where(m, a_s.shape[0], branch)
+                branch = np.where(m, nlin, branch)
                 smin = np.where(m, sp, smin)
                 ds = np.where(m, -qem * dws * scale, ds)
                 dd = np.where(m, -qem * dwd * scale, dd)
@@ -1576,13 +1591,22 @@ class _Engine:
         sq = qe / qr
         m = sq < smin
         if m.any():
-            branch = np.where(m, a_s.shape[0] + 1, branch)
+            branch = np.where(m, nlin + 1, branch)
             smin = np.where(m, sq, smin)
             ds = np.where(m, 0.0, ds)
             dd = np.where(m, 0.0, dd)
             dqq = np.where(m, 1.0 / qr, dqq)
-        lift = (pd - ps) / pr + EQUAL_RESISTANCE * qe / qr
+        lift = pd - ps
+        lift *= 1.0 / pr
+        lift += (EQUAL_RESISTANCE / qr) * qe
         use_lift = lift <= -smin
+        if not use_lift.any():  # every station on one of its limits
+            self.branch[e] = branch
+            f[e] = -smin
+            da[e] = -ds
+            db[e] = -dd
+            dq[e] = -dqq
+            return
         self.branch[e] = np.where(use_lift, -1, branch)
         f[e] = np.where(use_lift, lift, -smin)
         da[e] = np.where(use_lift, -1.0 / pr, -ds)
