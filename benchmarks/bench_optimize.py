@@ -108,7 +108,7 @@ def main() -> None:
     print(f"{'  of the cold call: station placement (solver marches)':58s} {fmt(dt)}  "
           f"{len(layout)} stations")
     dt, _ = timed(lambda: line_station_designs(other, layout))
-    print(f"{'  of the cold call: station rating at design (solver marches)':58s} {fmt(dt)}")
+    print(f"{'  of the cold call: station rating (on the placement march)':58s} {fmt(dt)}")
     dt, res = timed(lambda: optimize_fuel(pos2(), "40 bcm/yr @ RU"))
     print(f"{'PoS2: minimum fuel, 40 bcm/yr (new NLP)':58s} {fmt(dt)}  "
           f"fuel {res.fuel:.2f} kg/s vs {res.naive.fuel:.2f} "

@@ -1316,7 +1316,7 @@ def canonical_line(line: Trunkline) -> Trunkline:
     if key is None:
         return line
     hit = _LINES.get(key)
-    if hit is not None:
+    if hit is not None and line_inputs_key(hit) == key:  # (unless a dict was edited in place)
         _LINES.move_to_end(key)
         return hit
     _LINES[key] = line
