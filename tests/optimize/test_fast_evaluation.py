@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
@@ -13,8 +14,10 @@ from trunkline.gas.surrogate import PointGas
 from trunkline.model import Trunkline, load_scenario
 from trunkline.optimize.fastgas import ScalarGas, polytropic_path, scalar_gas
 from trunkline.optimize.fuel import canonical_line
+from trunkline.optimize.station import march_at_delivery
 from trunkline.physics.compressor import real_gas_polytropic
-from trunkline.solve.studies import line_inputs_key, station_layout
+from trunkline.solve.line import MarchOptions
+from trunkline.solve.studies import line_inputs_key, placement_march, station_layout
 
 #: Agreement of two evaluations of the same polynomial in another order [-].
 ROUND_OFF = 1e-13
@@ -113,3 +116,20 @@ def test_the_optimiser_reuses_an_equal_line_and_its_placement() -> None:
             + 0.2e6)))
     assert moved is not layout
     assert [s.chainage for s in moved] != [s.chainage for s in layout]
+
+
+def test_stations_are_rated_on_the_march_that_placed_them() -> None:
+    line = _line()
+    layout = station_layout(line)
+    placed = placement_march(line)
+    assert placed is not None and placed.complete
+    # the rating's own march: the line with these stations at its design throughput
+    own, _ = march_at_delivery(line, line.mass_flow(), layout, line.month,
+                               MarchOptions(max_step=math.inf, rtol=1e-7), rtol=1e-9)
+    assert placed.delivered_mass_flow == pytest.approx(own.delivered_mass_flow, rel=1e-8)
+    for a, b in zip(placed.station_results, own.station_results, strict=True):
+        assert a.name == b.name
+        assert a.suction_pressure == pytest.approx(b.suction_pressure, rel=1e-6)
+        assert a.suction_temperature == pytest.approx(b.suction_temperature, rel=1e-6)
+        assert a.shaft_power == pytest.approx(b.shaft_power, rel=1e-5)
+        assert a.fuel == pytest.approx(b.fuel, rel=1e-5)
