@@ -451,7 +451,7 @@ class _ZTable:
         return p
 
     def in_range(self, p: FloatArray) -> bool:
-        return bool(np.all((p >= self.p_min) & (p <= self.p_max)))
+        return bool(p.min() >= self.p_min and p.max() <= self.p_max)
 
 
 # ---------------------------------------------------------------------------------------
@@ -498,7 +498,7 @@ class _Friction:
             fx = 1.0 + 2.0 * b / (arg * ln10)
             dx = f / fx
             x = x - dx
-            if float(np.max(np.abs(dx))) <= 1e-7:
+            if float(np.abs(dx).max()) <= 1e-7:
                 break
         self.x = x
         arg = a + b * x
@@ -1632,7 +1632,7 @@ class _Engine:
         nmax = self.o.max_newton
         n_pt = self.n_pt
         f, vals = self.residual(p, q, c, True)
-        norm = float(np.max(np.abs(f)))
+        norm = float(np.abs(f).max())
         it = 0
         solve: Callable[[FloatArray], FloatArray] | None = None
         eta_prev: float | None = None
@@ -1658,10 +1658,10 @@ class _Engine:
             dp, dq = dx[:n_pt], dx[n_pt:]
             alpha = 1.0
             neg = dp < -0.5 * p
-            if np.any(neg):
+            if neg.any():
                 alpha = min(1.0, float(np.min(-0.5 * p[neg] / dp[neg])))
-            eta = max(float(np.max(np.abs(dp))) / self.p_ref,
-                      float(np.max(np.abs(dq))) / self.q_ref) * alpha
+            eta = max(float(np.abs(dp).max()) / self.p_ref,
+                      float(np.abs(dq).max()) / self.q_ref) * alpha
             if not damped and alpha == 1.0:
                 p, q = p + dp, q + dq
                 if eta_prev is None:
@@ -1674,7 +1674,7 @@ class _Engine:
                         return p, q, it, norm
                 refresh = theta > _REFRESH_THETA
                 f, vals = self.residual(p, q, c, refresh)
-                norm = float(np.max(np.abs(f)))
+                norm = float(np.abs(f).max())
                 if not refresh and switches < _MAX_SWITCHES and norm > tol \
                         and self._signature() != sig:
                     # a station (or check valve, control valve, curtailed demand) has
@@ -1693,7 +1693,7 @@ class _Engine:
             while True:  # damped step (steady solve, or to keep pressures positive)
                 p1, q1 = p + alpha * dp, q + alpha * dq
                 f1, vals1 = self.residual(p1, q1, c, True)
-                n1 = float(np.max(np.abs(f1)))
+                n1 = float(np.abs(f1).max())
                 if not damped or n1 <= (1.0 - 1e-4 * alpha) * norm or alpha < 1e-4:
                     break
                 alpha *= 0.5
