@@ -1,4 +1,4 @@
-"""The optimiser's fast paths: scalar gas states, polytropic paths, caches by line inputs."""
+"""Fast paths: scalar gas states, polytropic paths, the optimiser's caches by line inputs."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from trunkline.errors import OutOfRangeError
 from trunkline.gas import Gas
 from trunkline.gas.surrogate import PointGas
 from trunkline.model import Trunkline, load_scenario
-from trunkline.optimize.fastgas import ScalarGas, polytropic_path, scalar_gas
 from trunkline.optimize.fuel import canonical_line
 from trunkline.optimize.station import march_at_delivery
 from trunkline.physics.compressor import real_gas_polytropic
@@ -24,55 +23,58 @@ ROUND_OFF = 1e-13
 
 
 @pytest.fixture(scope="module")
-def gas() -> ScalarGas:
-    return scalar_gas(Gas({"methane": 0.9, "ethane": 0.06, "propane": 0.02,
-                           "nitrogen": 0.01, "carbon_dioxide": 0.01}).surrogate())
+def gas() -> PointGas:
+    return Gas({"methane": 0.9, "ethane": 0.06, "propane": 0.02, "nitrogen": 0.01,
+                "carbon_dioxide": 0.01}).surrogate().point_gas()
 
 
-def test_scalar_states_equal_the_surrogate_to_round_off(gas: ScalarGas) -> None:
+def test_scalar_states_equal_the_array_path_to_round_off(gas: PointGas) -> None:
     rng = np.random.default_rng(7)
     p = rng.uniform(0.2e6, 19.9e6, 500)
     t = rng.uniform(225.0, 415.0, 500)
-    for pk, tk in zip(p.tolist(), t.tolist(), strict=True):
-        ref = gas.sur.point(pk, tk)
+    z, dzp, dzt = gas.sur.z_derivatives(p, t)
+    cp, jt = gas.sur.cp(p, t), gas.sur.joule_thomson(p, t)
+    for k, (pk, tk) in enumerate(zip(p.tolist(), t.tolist(), strict=True)):
         got = gas.point(pk, tk)
+        ref = (z[k], dzp[k], dzt[k], cp[k], jt[k])
         for a, b in zip(got, ref, strict=True):
             assert a == pytest.approx(b, rel=ROUND_OFF, abs=1e-300)
-        assert gas.state(pk, tk) == pytest.approx((ref[0], ref[3], ref[4]), rel=ROUND_OFF)
-    rho, cp, jt = gas.states(p, t)
+        assert gas.state(pk, tk) == pytest.approx((z[k], cp[k], jt[k]), rel=ROUND_OFF)
+    rho, cp2, jt2 = gas.states(p, t)
     np.testing.assert_allclose(rho, gas.sur.density(p, t), rtol=ROUND_OFF)
-    np.testing.assert_allclose(cp, gas.sur.cp(p, t), rtol=ROUND_OFF)
-    np.testing.assert_allclose(jt, gas.sur.joule_thomson(p, t), rtol=ROUND_OFF)
+    np.testing.assert_allclose(cp2, cp, rtol=ROUND_OFF)
+    np.testing.assert_allclose(jt2, jt, rtol=ROUND_OFF)
     assert gas.density(5e6, 280.0) == pytest.approx(float(gas.sur.density(5e6, 280.0)),
                                                     rel=ROUND_OFF)
 
 
-def test_states_outside_the_envelope_raise(gas: ScalarGas) -> None:
+def test_states_outside_the_envelope_raise(gas: PointGas) -> None:
     with pytest.raises(OutOfRangeError):
         gas.point(25e6, 300.0)
     with pytest.raises(OutOfRangeError):
         gas.states(np.array([5e6, 5e6]), np.array([300.0, 500.0]))
 
 
-def test_polytropic_paths_equal_the_compressor_law(gas: ScalarGas) -> None:
+def test_fast_polytropic_paths_equal_the_generic_one(gas: PointGas) -> None:
+    """Through PointGas real_gas_polytropic takes its fast paths (one lookup for three
+    properties; plain floats for one path); through the bare surrogate, the generic one."""
     rng = np.random.default_rng(3)
     p1 = rng.uniform(4e6, 8e6, 20)
     t1 = rng.uniform(270.0, 310.0, 20)
     p2 = p1 * rng.uniform(1.01, 1.7, 20)
     eta = rng.uniform(0.7, 0.9, 20)
-    ref = real_gas_polytropic(PointGas(gas.sur), p1, t1, p2, eta, steps=12)
-    head, work, t2 = polytropic_path(gas, p1, t1, p2, eta, 12)
-    np.testing.assert_allclose(head, ref.head, rtol=ROUND_OFF)
-    np.testing.assert_allclose(work, ref.work, rtol=ROUND_OFF)
-    np.testing.assert_allclose(t2, ref.t2, rtol=ROUND_OFF)
+    ref = real_gas_polytropic(gas.sur, p1, t1, p2, eta, steps=12)
+    fast = real_gas_polytropic(gas, p1, t1, p2, eta, steps=12)
+    np.testing.assert_allclose(fast.head, ref.head, rtol=ROUND_OFF)
+    np.testing.assert_allclose(fast.work, ref.work, rtol=ROUND_OFF)
+    np.testing.assert_allclose(fast.t2, ref.t2, rtol=ROUND_OFF)
     for k in range(3):  # one path: the plain-float branch
-        one = real_gas_polytropic(PointGas(gas.sur), float(p1[k]), float(t1[k]),
-                                  float(p2[k]), float(eta[k]), steps=12)
-        h, w, t = polytropic_path(gas, p1[k:k + 1], t1[k:k + 1], p2[k:k + 1],
-                                  eta[k:k + 1], 12)
-        assert h[0] == pytest.approx(float(one.head), rel=ROUND_OFF)
-        assert w[0] == pytest.approx(float(one.work), rel=ROUND_OFF)
-        assert t[0] == pytest.approx(float(one.t2), rel=ROUND_OFF)
+        one = real_gas_polytropic(gas, float(p1[k]), float(t1[k]), float(p2[k]),
+                                  float(eta[k]), steps=12)
+        assert isinstance(one.head, float)
+        assert one.head == pytest.approx(float(ref.head[k]), rel=ROUND_OFF)
+        assert one.work == pytest.approx(float(ref.work[k]), rel=ROUND_OFF)
+        assert one.t2 == pytest.approx(float(ref.t2[k]), rel=ROUND_OFF)
 
 
 def _line() -> Trunkline:

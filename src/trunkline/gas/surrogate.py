@@ -44,6 +44,10 @@ FloatArray = npt.NDArray[np.float64]
 TABULATED: Final = ("z", "cp", "cv", "speed_of_sound", "joule_thomson",
                     "isentropic_exponent", "enthalpy")
 
+#: Cells whose coefficients the scalar path keeps as Python floats (a solve visits a
+#: few thousand of the ~12,000 cells); the table is dropped and rebuilt beyond this.
+_MAX_CELLS: Final = 20_000
+
 
 @dataclass(frozen=True, slots=True)
 class Envelope:
@@ -121,6 +125,9 @@ class GasSurrogate:
         # (cells, 3, 16) block of z, cp, μ_JT coefficients for the scalar path.
         self._point_stack = np.ascontiguousarray(np.stack(
             [self._coef[n].T for n in ("z", "cp", "joule_thomson")], axis=1))
+        # the scalar path's cells as Python float lists (filled as cells are visited)
+        self._cells: dict[int, list[list[float]]] = {}
+        self._point_gas: PointGas | None = None
 
     # -- core -------------------------------------------------------------
     def _locate(self, p: npt.ArrayLike, t: npt.ArrayLike
@@ -164,11 +171,9 @@ class GasSurrogate:
         k, u, v, shape = self._locate(p, t)
         return self._horner(self._coef[name], k, u, v).reshape(shape)
 
-    def point(self, p: float, t: float) -> tuple[float, float, float, float, float]:
-        """Z, (∂Z/∂p)_T [1/Pa], (∂Z/∂T)_p [1/K], c_p [J/(kg·K)] and μ_JT [K/Pa] at one state.
-
-        The scalar path of marching solvers: one cell lookup, plain floats.
-        """
+    def _cell(self, p: float, t: float) -> tuple[list[list[float]], float, float]:
+        """The coefficient lists (z, c_p, μ_JT) of the cell holding (p, t) and the local
+        coordinates (u, v); raises the descriptive OutOfRangeError outside the envelope."""
         env = self.envelope
         if not (env.p_min <= p <= env.p_max and env.t_min <= t <= env.t_max):
             self._locate(p, t)  # raises the descriptive OutOfRangeError
@@ -176,18 +181,50 @@ class GasSurrogate:
         fy = (t - env.t_min) / self._dt
         i = min(int(fx), self._nc - 1)
         j = min(int(fy), self._mc - 1)
-        u, v = fx - i, fy - j
-        c = self._point_stack[i * self._mc + j]
-        uu = np.array([1.0, u, u * u, u * u * u])
-        vv = np.array([1.0, v, v * v, v * v * v])
-        du = np.array([0.0, 1.0, 2.0 * u, 3.0 * u * u])
-        dv = np.array([0.0, 1.0, 2.0 * v, 3.0 * v * v])
-        basis = np.stack((np.outer(uu, vv).ravel(), np.outer(du, vv).ravel(),
-                          np.outer(uu, dv).ravel()), axis=1)
-        r = (c @ basis).tolist()  # rows z, cp, jt; columns value, ∂/∂u, ∂/∂v
-        z, dzu, dzv = r[0]
-        cp, jt = r[1][0], r[2][0]
+        k = i * self._mc + j
+        c = self._cells.get(k)
+        if c is None:
+            if len(self._cells) >= _MAX_CELLS:
+                self._cells.clear()
+            c = self._point_stack[k].tolist()
+            self._cells[k] = c
+        return c, fx - i, fy - j
+
+    def point(self, p: float, t: float) -> tuple[float, float, float, float, float]:
+        """Z, (∂Z/∂p)_T [1/Pa], (∂Z/∂T)_p [1/K], c_p [J/(kg·K)] and μ_JT [K/Pa] at one state.
+
+        The scalar path of marching solvers: the cell's 16 coefficients per property
+        as Python floats (cached per cell), Horner's scheme in u over rows in v
+        (index 4a + b ↔ u^a v^b); equal to the array path to round-off.
+        """
+        (cz, cc, cj), u, v = self._cell(p, t)
+        z = dzu = dzv = cp = jt = 0.0
+        for o in (12, 8, 4, 0):  # rows a = 3..0
+            row = ((cz[o + 3] * v + cz[o + 2]) * v + cz[o + 1]) * v + cz[o]
+            drow = (3.0 * cz[o + 3] * v + 2.0 * cz[o + 2]) * v + cz[o + 1]
+            dzu = dzu * u + z
+            z = z * u + row
+            dzv = dzv * u + drow
+            cp = cp * u + (((cc[o + 3] * v + cc[o + 2]) * v + cc[o + 1]) * v + cc[o])
+            jt = jt * u + (((cj[o + 3] * v + cj[o + 2]) * v + cj[o + 1]) * v + cj[o])
         return z, dzu / self._dp, dzv / self._dt, cp, jt
+
+    def state(self, p: float, t: float) -> tuple[float, float, float]:
+        """Z, c_p [J/(kg·K)] and μ_JT [K/Pa] at one state (:meth:`point` without the
+        derivatives)."""
+        (cz, cc, cj), u, v = self._cell(p, t)
+        z = cp = jt = 0.0
+        for o in (12, 8, 4, 0):
+            z = z * u + (((cz[o + 3] * v + cz[o + 2]) * v + cz[o + 1]) * v + cz[o])
+            cp = cp * u + (((cc[o + 3] * v + cc[o + 2]) * v + cc[o + 1]) * v + cc[o])
+            jt = jt * u + (((cj[o + 3] * v + cj[o + 2]) * v + cj[o + 1]) * v + cj[o])
+        return z, cp, jt
+
+    def point_gas(self) -> PointGas:
+        """This surrogate seen one state at a time (:class:`PointGas`, one per surrogate)."""
+        if self._point_gas is None:
+            self._point_gas = PointGas(self)
+        return self._point_gas
 
     def viscosity_at(self, t: float, density: float) -> float:
         """Viscosity [Pa·s] of one state, Lee-Gonzalez-Eakin (1966) on the given density."""
@@ -257,38 +294,60 @@ class GasSurrogate:
 
 
 class PointGas:
-    """A surrogate seen through ``density``, ``cp`` and ``joule_thomson`` (the gas
-    interface of the compressor laws), fast for one state at a time.
+    """A surrogate seen one state at a time: the marching solvers' fluid (``point``,
+    ``viscosity_at``) and the compressor laws' gas (``density``, ``cp``,
+    ``joule_thomson``).
 
-    A single state goes through :meth:`GasSurrogate.point` (one cell evaluation gives
-    ρ, c_p and μ_JT, cached for the next call at the same state); arrays go through
-    the vectorised lookups.
+    A single state goes through the scalar path (:meth:`GasSurrogate.state`: ρ, c_p
+    and μ_JT from one cell evaluation, cached for the next call at the same state);
+    arrays go through the vectorised lookups, or :meth:`states` (one cell lookup for
+    the three properties).
     """
 
     def __init__(self, sur: GasSurrogate) -> None:
         self.sur = sur
+        self.molar_mass = sur.molar_mass
+        self.gas_constant = sur.gas_constant
+        self.point = sur.point
+        self.state = sur.state
+        self.viscosity_at = sur.viscosity_at
         self._key = (math.nan, math.nan)
         self._val = (0.0, 0.0, 0.0)
 
     def _at(self, p: npt.ArrayLike, t: npt.ArrayLike) -> tuple[float, float, float]:
         key = (float(np.asarray(p).reshape(-1)[0]), float(np.asarray(t).reshape(-1)[0]))
         if key != self._key:
-            z, _, _, cp, jt = self.sur.point(*key)
-            rho = key[0] * self.sur.molar_mass / (z * self.sur.gas_constant * key[1])
+            z, cp, jt = self.sur.state(*key)
+            rho = key[0] * self.molar_mass / (z * self.gas_constant * key[1])
             self._key, self._val = key, (rho, cp, jt)
         return self._val
 
     def density(self, p: npt.ArrayLike, t: npt.ArrayLike) -> float | FloatArray:
+        """Mass density [kg/m³]."""
         if np.size(p) == 1:
             return self._at(p, t)[0]
         return np.asarray(self.sur.density(p, t))
 
     def cp(self, p: npt.ArrayLike, t: npt.ArrayLike) -> float | FloatArray:
+        """Isobaric heat capacity [J/(kg·K)]."""
         if np.size(p) == 1:
             return self._at(p, t)[1]
         return np.asarray(self.sur.cp(p, t))
 
     def joule_thomson(self, p: npt.ArrayLike, t: npt.ArrayLike) -> float | FloatArray:
+        """Joule-Thomson coefficient (∂T/∂p)_h [K/Pa]."""
         if np.size(p) == 1:
             return self._at(p, t)[2]
         return np.asarray(self.sur.joule_thomson(p, t))
+
+    def states(self, p: FloatArray, t: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """(ρ [kg/m³], c_p [J/(kg·K)], μ_JT [K/Pa]) of 1-d arrays of states, one cell lookup."""
+        sur = self.sur
+        k, u, v, _ = sur._locate(p, t)  # raises the descriptive OutOfRangeError
+        ones = np.ones_like(u)
+        uu = np.stack((ones, u, u * u, u * u * u))
+        vv = np.stack((ones, v, v * v, v * v * v))
+        basis = (uu[:, None, :] * vv[None, :, :]).reshape(16, -1)  # row 4a + b: u^a v^b
+        val = np.einsum("nqk,kn->qn", sur._point_stack[k], basis)
+        rho = p * self.molar_mass / (val[0] * self.gas_constant * t)
+        return rho, val[1], val[2]

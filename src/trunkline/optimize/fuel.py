@@ -116,7 +116,6 @@ from trunkline.model.network import (
     ShortPipe,
     Valve,
 )
-from trunkline.optimize.fastgas import scalar_gas
 from trunkline.optimize.station import (
     STATUS_TEXT,
     StationDesign,
@@ -494,7 +493,7 @@ class _LineModel:
         self.mode = mode  # "fuel" (minimum objective) or "capacity" (maximum throughput)
         self.gas = line.gas
         self.sur = line.gas.surrogate()
-        self.fast = scalar_gas(self.sur)
+        self.fast = self.sur.point_gas()
         self.r_s = line.gas.specific_gas_constant
         self.ncv = line.gas.ncv_mass()
         self.n = len(layout)

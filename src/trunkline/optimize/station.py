@@ -64,7 +64,6 @@ import numpy.typing as npt
 from trunkline.errors import ConvergenceError, InputError
 from trunkline.gas import Gas, GasSurrogate
 from trunkline.model import Station, StationTemplate, Trunkline
-from trunkline.optimize.fastgas import polytropic_path, scalar_gas
 from trunkline.physics.compressor import real_gas_polytropic
 from trunkline.physics.compressor_map import (
     GENERIC_CHARACTERISTIC,
@@ -262,10 +261,10 @@ def _path(sur: GasSurrogate, p1: FloatArray, t1: FloatArray, p2: FloatArray,
     out_t = np.array(t1, dtype=float)
     m = p2 > p1
     if np.any(m):
-        # the solver's path (real_gas_polytropic), evaluated in plain floats or with one
-        # cell lookup per state: equal to round-off
-        h, w, t = polytropic_path(scalar_gas(sur), p1[m], t1[m], p2[m], eta[m], steps)
-        out_h[m], out_w[m], out_t[m] = h, w, t
+        # the solver's path; through PointGas one path runs in plain floats and several
+        # with one cell lookup per state (equal to round-off)
+        c = real_gas_polytropic(sur.point_gas(), p1[m], t1[m], p2[m], eta[m], steps)
+        out_h[m], out_w[m], out_t[m] = c.head, c.work, c.t2
     return out_h, out_w, out_t
 
 
@@ -340,7 +339,7 @@ def operate_stations(designs: Sequence[StationDesign], gas: Gas, mass_in: npt.Ar
         for k in range(n_st):
             hk, wk, t_out = _path(sur, p_in[:, k], t_in, p_in[:, k + 1], eta[:, k],
                                   polytropic_steps)
-            rho = scalar_gas(sur).states(p_in[:, k], t_in)[0]
+            rho = sur.point_gas().states(p_in[:, k], t_in)[0]
             q_unit = m_c / n_run / rho
             pt = char.operate(q_unit / q_r[:, k], hk / h_r[:, k])
             eta_new[:, k] = np.where(on, e_r[:, k] * pt.efficiency, e_r[:, k])

@@ -17,8 +17,9 @@ numpy arrays (broadcast together) and return floats for scalar input.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from typing import Final, Protocol
+from typing import Final, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -425,6 +426,55 @@ class Compression:
     work: FloatOrArray
 
 
+@runtime_checkable
+class PointProperties(GasProperties, Protocol):
+    """A gas that also evaluates one state in plain floats and several states with one
+    table lookup (:class:`trunkline.gas.surrogate.PointGas`); :func:`real_gas_polytropic`
+    then takes its fast paths (same steps, equal to round-off)."""
+
+    molar_mass: float
+    gas_constant: float
+
+    def state(self, p: float, t: float) -> tuple[float, float, float]:
+        """Z, c_p [J/(kg·K)] and μ_JT [K/Pa] at one state."""
+        ...
+
+    def states(self, p: npt.NDArray[np.float64], t: npt.NDArray[np.float64]
+               ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64],
+                          npt.NDArray[np.float64]]:
+        """(ρ [kg/m³], c_p, μ_JT) of 1-d arrays of states."""
+        ...
+
+
+def _path_scalar(gas: PointProperties, p1: float, t1: float, ratio: float, eta: float,
+                 steps: int) -> tuple[float, float]:
+    """(head [J/kg], t2 [K]) of one polytropic path in plain floats: the RK4 steps of
+    :func:`real_gas_polytropic`."""
+    m_over_r = gas.molar_mass / gas.gas_constant
+    state = gas.state
+    exp = math.exp
+
+    def slopes(ln_p: float, t: float) -> tuple[float, float]:
+        p = exp(ln_p)
+        z, cp, jt = state(p, t)
+        rho = p * m_over_r / (z * t)
+        return p * (1.0 / (eta * rho * cp) + jt), p / rho
+
+    h = math.log(ratio) / steps
+    ln_p0 = math.log(p1)
+    t = t1
+    head = 0.0
+    for i in range(steps):
+        x = ln_p0 + i * h
+        kt1, kh1 = slopes(x, t)
+        kt2, kh2 = slopes(x + 0.5 * h, t + 0.5 * h * kt1)
+        kt3, kh3 = slopes(x + 0.5 * h, t + 0.5 * h * kt2)
+        kt4, kh4 = slopes(x + h, t + h * kt3)
+        t = t + h / 6.0 * (kt1 + 2.0 * kt2 + 2.0 * kt3 + kt4)
+        head = head + h / 6.0 * (kh1 + 2.0 * kh2 + 2.0 * kh3 + kh4)
+    return head, t
+
+
 def real_gas_polytropic(
     gas: GasProperties,
     p1: npt.ArrayLike,
@@ -483,15 +533,26 @@ def real_gas_polytropic(
     p1_a, t1_a, eta, ratio = np.broadcast_arrays(
         _array(p1), _positive(element, "t1", t1), _efficiency(element, "eta_p", eta_p), ratio
     )
+    if p1_a.size == 1 and isinstance(gas, PointProperties):
+        # one path in plain floats: the same steps, ~10x faster than 0-d arrays
+        hd, t2 = _path_scalar(gas, float(p1_a.reshape(-1)[0]), float(t1_a.reshape(-1)[0]),
+                              float(ratio.reshape(-1)[0]), float(eta.reshape(-1)[0]), steps)
+        e = float(eta.reshape(-1)[0])
+        return Compression(t2=_out(np.full(p1_a.shape, t2)), head=_out(np.full(p1_a.shape, hd)),
+                           work=_out(np.full(p1_a.shape, hd / e)))
     h = np.log(ratio) / steps
+    point = gas if isinstance(gas, PointProperties) else None
 
     def slopes(
         ln_p: npt.NDArray[np.float64], t: npt.NDArray[np.float64]
     ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         p = np.exp(ln_p)
-        rho = _array(gas.density(p, t))
-        cp = _array(gas.cp(p, t))
-        mu_jt = _array(gas.joule_thomson(p, t))
+        if point is not None:  # the three properties from one table lookup
+            rho, cp, mu_jt = (x.reshape(p.shape) for x in point.states(p.ravel(), t.ravel()))
+        else:
+            rho = _array(gas.density(p, t))
+            cp = _array(gas.cp(p, t))
+            mu_jt = _array(gas.joule_thomson(p, t))
         return p * (1.0 / (eta * rho * cp) + mu_jt), p / rho
 
     ln_p0 = np.log(p1_a)
