@@ -44,7 +44,9 @@ def main() -> None:
     for workers in (1, 2):
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                           dashboard_address=None) as cluster, Client(cluster) as client:
-            run_monte_carlo(inp, n=2 * workers, seed=0, scheduler=client, **kw)  # warm-up
+            # warm-up: every worker imports trunkline and builds the calendars of each
+            # first-gas delay once (a process-level cache), as a long-lived cluster has
+            run_monte_carlo(inp, n=2 * workers * args.chunk, seed=0, scheduler=client, **kw)
             t = time.perf_counter()
             res = run_monte_carlo(inp, n=args.n, seed=1, scheduler=client, **kw)
             times[workers] = time.perf_counter() - t

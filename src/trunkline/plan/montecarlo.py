@@ -56,6 +56,7 @@ With every uncertainty switched off (:data:`NO_UNCERTAINTY`) a scenario reproduc
 from __future__ import annotations
 
 import math
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -299,7 +300,8 @@ def _draw(model: MonteCarloModel, seed: int, i: int, grid_len: int) -> _Draws:
         out = outage_days(rng, rel.outages, model.length_km, cal.days)
     else:
         out = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
-    return _Draws(delay, np.clip(take, 0.0, 2.0), price_eps, out, rng)
+    # clipped by minimum/maximum: np.clip enters an error-state context per call
+    return _Draws(delay, np.minimum(np.maximum(take, 0.0), 2.0), price_eps, out, rng)
 
 
 # ------------------------------------------------------------------ pieces
@@ -324,8 +326,8 @@ def _price_paths(model: MonteCarloModel, eps: FloatArray, g0: int) -> FloatArray
     return np.asarray(base[None, :] * np.exp(y - var[None, :] / 2), dtype=np.float64)
 
 
-def _daily_price(model: MonteCarloModel, cal: _Calendar, path: FloatArray, g0: int
-                 ) -> FloatArray:
+def _daily_price(model: MonteCarloModel, cal: _Calendar, path: FloatArray, g0: int,
+                 out: FloatArray) -> FloatArray:
     first = cal.first_month
     last = int(cal.day_month[-1])
     months = np.arange(first, last + 1, dtype=np.int64)
@@ -343,16 +345,20 @@ def _daily_price(model: MonteCarloModel, cal: _Calendar, path: FloatArray, g0: i
         monthly = (f.constant + f.slope * x) * model.price_factor
     else:
         monthly = path[:, months - g0] * model.price_factor
-    return np.asarray(monthly[:, cal.day_month - first], dtype=np.float64)
+    # mode="clip" (the indices are in range): "raise" buffers the output
+    return np.take(np.asarray(monthly, dtype=np.float64), cal.day_month - first, axis=1,
+                   out=out, mode="clip")
 
 
-def _unit_factor(model: MonteCarloModel, cal: _Calendar, draws: Sequence[_Draws]
-                 ) -> tuple[FloatArray, IntArray]:
-    """Daily capacity ratio from the compressor units (S, D) and degraded days (S,)."""
+def _unit_factor(model: MonteCarloModel, cal: _Calendar, draws: Sequence[_Draws],
+                 out: FloatArray) -> tuple[FloatArray, IntArray]:
+    """Daily capacity ratio from the compressor units (S, D), written into ``out`` (a
+    C-contiguous (S, D) array), and degraded days (S,)."""
     s_n = len(draws)
     surf = model.surface
     n_st = len(surf.stations)
-    factor = np.ones((s_n, cal.days))
+    factor = out
+    factor.fill(1.0)
     if not model.uncertainty.reliability.enabled:
         return factor, np.zeros(s_n, dtype=np.int64)
     unit = model.uncertainty.reliability.units
@@ -419,20 +425,42 @@ def _rowsum(a: FloatArray) -> FloatArray:
 
 
 class _Work:
-    """Scratch (rows, days) arrays of the daily evaluation, allocated once per chunk.
+    """Scratch (rows, days) arrays of the daily work of up to ``rows`` scenarios.
 
-    Every daily step writes into these (``out=``) instead of allocating temporaries:
-    MB-sized temporaries are costly where the allocator hands them back to the system
-    at once (e.g. on Dask workers, whose nanny sets ``MALLOC_TRIM_THRESHOLD_``).
+    Every daily step writes into these (``out=``) instead of allocating temporaries,
+    and a thread keeps its scratch between chunks (:func:`_workspace`): MB-sized
+    temporaries are costly where the allocator hands them back to the system at once
+    (on Dask workers, whose nanny sets ``MALLOC_TRIM_THRESHOLD_``, a chunk cost twice
+    the CPU it costs in-process).
     """
 
     def __init__(self, rows: int, days: int) -> None:
-        self.a, self.b, self.c, self.d = (np.empty((rows, days)) for _ in range(4))
+        self.days = days
+        self.a, self.b, self.c, self.d, self.factor, self.price = (
+            np.empty((rows, days)) for _ in range(6))
         self.mask = np.empty((rows, days), dtype=bool)
 
     def view(self, rows: int) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray,
                                        npt.NDArray[np.bool_]]:
         return self.a[:rows], self.b[:rows], self.c[:rows], self.d[:rows], self.mask[:rows]
+
+
+_LOCAL = threading.local()
+
+
+def _workspace(days: int) -> _Work:
+    """This thread's scratch for ``days``-long calendars (~18 MB; at most two lengths,
+    a term spanning 7 or 8 leap days, are kept)."""
+    cache: dict[int, _Work] | None = getattr(_LOCAL, "work", None)
+    if cache is None:
+        cache = {}
+        _LOCAL.work = cache
+    w = cache.get(days)
+    if w is None:
+        if len(cache) >= 2:
+            cache.clear()
+        w = cache[days] = _Work(_ROWS, days)
+    return w
 
 
 def _evaluate(model: MonteCarloModel, cal: _Calendar, take: FloatArray, factor: FloatArray,
@@ -456,7 +484,7 @@ def _evaluate(model: MonteCarloModel, cal: _Calendar, take: FloatArray, factor: 
         return np.asarray(np.add.reduce(mask, axis=1, dtype=np.int64), dtype=np.int64)
 
     nominated, capacity, delivered, buf, mask = work.view(s_n)
-    np.take(scale, cal.year_index, axis=1, out=nominated)
+    np.take(scale, cal.year_index, axis=1, out=nominated, mode="clip")  # unbuffered
     nominated *= cal.weights
     np.clip(nominated, cal.lo, cal.hi, out=nominated)
     nominated_y = ysum(nominated)
@@ -558,38 +586,38 @@ def simulate_chunk(model: MonteCarloModel, seed: int, start: int, stop: int) -> 
     out: dict[str, npt.NDArray[Any]] = {"scenario": ids}
     delays = np.array([d.delay for d in draws], dtype=np.int64)
     cols: dict[str, npt.NDArray[Any]] = {}
-    work: _Work | None = None
+    frac = model.uncertainty.reliability.outages.capacity_fraction
     for delay in np.unique(delays):
         pick = np.nonzero(delays == delay)[0]
-        group = [draws[i] for i in pick]
         cal = _calendar(model, int(delay))
-        factor, degraded = _unit_factor(model, cal, group)
-        outage = np.zeros(len(group), dtype=np.int64)
-        frac = model.uncertainty.reliability.outages.capacity_fraction
-        for r, d in enumerate(group):
-            for a, b in zip(*d.outage, strict=True):
-                factor[r, a:b] = np.minimum(factor[r, a:b], frac)
-            if len(d.outage[0]):
-                mask = np.zeros(cal.days, dtype=bool)
+        work = _workspace(cal.days)
+        # blocks of scenarios whose (rows, days) arrays stay in the thread's scratch
+        # (rows are independent: the same numbers for any blocking)
+        for b0 in range(0, len(pick), _ROWS):
+            rows = pick[b0:b0 + _ROWS]
+            group = [draws[i] for i in rows]
+            n = len(group)
+            factor, degraded = _unit_factor(model, cal, group, work.factor[:n])
+            outage = np.zeros(n, dtype=np.int64)
+            for r, d in enumerate(group):
                 for a, b in zip(*d.outage, strict=True):
-                    mask[a:b] = True
-                outage[r] = int(mask.sum())
-        path = _price_paths(model, np.stack([d.price_eps for d in group]), g0)
-        price = _daily_price(model, cal, path, g0)
-        take = np.stack([d.take for d in group])
-        # (S, days) arrays in row blocks that stay in cache (rows are independent)
-        if work is None or work.a.shape[1] != cal.days:
-            work = _Work(min(_ROWS, stop - start), cal.days)
-        parts = [_evaluate(model, cal, take[a:a + _ROWS], factor[a:a + _ROWS],
-                           price[a:a + _ROWS], work) for a in range(0, len(group), _ROWS)]
-        res = {k: np.concatenate([q[k] for q in parts]) for k in parts[0]}
-        res["delay"] = np.full(len(group), int(delay), dtype=np.int64)
-        res["degraded_days"] = degraded
-        res["outage_days"] = outage
-        for k, v in res.items():
-            if k not in cols:
-                cols[k] = np.zeros(len(draws), dtype=v.dtype)
-            cols[k][pick] = v
+                    factor[r, a:b] = np.minimum(factor[r, a:b], frac)
+                if len(d.outage[0]):
+                    mask = np.zeros(cal.days, dtype=bool)
+                    for a, b in zip(*d.outage, strict=True):
+                        mask[a:b] = True
+                    outage[r] = int(mask.sum())
+            path = _price_paths(model, np.stack([d.price_eps for d in group]), g0)
+            price = _daily_price(model, cal, path, g0, work.price[:n])
+            res = _evaluate(model, cal, np.stack([d.take for d in group]), factor, price,
+                            work)
+            res["delay"] = np.full(n, int(delay), dtype=np.int64)
+            res["degraded_days"] = degraded
+            res["outage_days"] = outage
+            for k, v in res.items():
+                if k not in cols:
+                    cols[k] = np.zeros(len(draws), dtype=v.dtype)
+                cols[k][rows] = v
     out.update({k: cols[k] for k in COLUMNS})
     return out
 
