@@ -311,16 +311,19 @@ class PointGas:
         self.point = sur.point
         self.state = sur.state
         self.viscosity_at = sur.viscosity_at
-        self._key = (math.nan, math.nan)
-        self._val = (0.0, 0.0, 0.0)
+        # the last state and its (ρ, c_p, μ_JT), one tuple (replaced whole: thread-safe)
+        self._last: tuple[tuple[float, float], tuple[float, float, float]] = (
+            (math.nan, math.nan), (0.0, 0.0, 0.0))
 
     def _at(self, p: npt.ArrayLike, t: npt.ArrayLike) -> tuple[float, float, float]:
         key = (float(np.asarray(p).reshape(-1)[0]), float(np.asarray(t).reshape(-1)[0]))
-        if key != self._key:
-            z, cp, jt = self.sur.state(*key)
-            rho = key[0] * self.molar_mass / (z * self.gas_constant * key[1])
-            self._key, self._val = key, (rho, cp, jt)
-        return self._val
+        last = self._last
+        if key == last[0]:
+            return last[1]
+        z, cp, jt = self.sur.state(*key)
+        val = (key[0] * self.molar_mass / (z * self.gas_constant * key[1]), cp, jt)
+        self._last = (key, val)
+        return val
 
     def density(self, p: npt.ArrayLike, t: npt.ArrayLike) -> float | FloatArray:
         """Mass density [kg/m³]."""

@@ -1788,7 +1788,8 @@ class _NetworkModel:
             if pd_ > ps * (1 + 1e-9):
                 from trunkline.physics.compressor import real_gas_polytropic
 
-                comp = real_gas_polytropic(sur, ps, t, pd_, c.polytropic_efficiency, steps=12)
+                comp = real_gas_polytropic(sur.point_gas(), ps, t, pd_,
+                                           c.polytropic_efficiency, steps=12)
                 t2 = float(comp.t2)
                 z2 = float(sur.z(pd_, t2))
                 sig = math.log(z2 * t2 / (zs * t)) / math.log(pd_ / ps)

@@ -680,8 +680,8 @@ def line_station_designs(line: Trunkline, layout: Sequence[Station], *,
             p_k, t_k = r.suction_pressure, r.suction_temperature
             built = []
             for k in range(stages):
-                c = real_gas_polytropic(sur, p_k, t_k, p_k * ratio, tpl.polytropic_efficiency,
-                                        steps=12)
+                c = real_gas_polytropic(sur.point_gas(), p_k, t_k, p_k * ratio,
+                                        tpl.polytropic_efficiency, steps=12)
                 rho = float(sur.density(p_k, t_k))
                 built.append(CompressorMap(characteristic, m_c / n_need / rho, float(c.head),
                                            tpl.polytropic_efficiency, name=f"{s.name} stage "

@@ -42,7 +42,6 @@ from scipy.optimize import brentq
 
 from trunkline.errors import InfeasibleError, InputError, OutOfRangeError
 from trunkline.gas import Gas, GasSurrogate
-from trunkline.gas.surrogate import PointGas
 from trunkline.io import write_json, write_table
 from trunkline.model import GRAVITY, PipeSection, Station, StationTemplate, Trunkline
 from trunkline.physics.compressor import gas_turbine_fuel, real_gas_polytropic
@@ -422,7 +421,7 @@ def _compress(gas_sur: GasSurrogate, ncv_mass: float, design: StationTemplate, n
                              units_installed, design.unit_power, power_available, 0.0, m_in,
                              0.0, False)
 
-    point_gas = PointGas(gas_sur)
+    point_gas = gas_sur.point_gas()
 
     def work(p_d: float) -> tuple[float, float, float]:
         c = real_gas_polytropic(point_gas, p_s, t_s, p_d, design.polytropic_efficiency,

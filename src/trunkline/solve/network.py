@@ -892,7 +892,8 @@ def _compressor_power(gas: Gas, t: float, p_s: float, p_d: float, q: float, c: C
     """(shaft power [W], polytropic head [J/kg], discharge temperature [K])."""
     if q <= 0 or p_d <= p_s:
         return 0.0, 0.0, t
-    comp = real_gas_polytropic(gas.surrogate(), p_s, t, p_d, c.polytropic_efficiency, steps=12)
+    comp = real_gas_polytropic(gas.surrogate().point_gas(), p_s, t, p_d,
+                               c.polytropic_efficiency, steps=12)
     power = q * float(comp.work) / c.mechanical_efficiency
     return power, float(comp.head), float(comp.t2)
 

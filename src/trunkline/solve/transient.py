@@ -1262,8 +1262,8 @@ class _Engine:
             if np.any(big):
                 pdc = np.clip(psc[big] * r_s[big], psc[big], env.p_max)
                 try:
-                    comp = real_gas_polytropic(sur, psc[big], ts_s[big], pdc, eta_s[big],
-                                               steps=12)
+                    comp = real_gas_polytropic(sur.point_gas(), psc[big], ts_s[big], pdc,
+                                               eta_s[big], steps=12)
                     w = np.asarray(comp.work, dtype=float)
                     c[big] = w / np.expm1(sigma[big] * np.log(pdc / psc[big]))
                 except OutOfRangeError:
