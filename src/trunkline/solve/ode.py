@@ -53,16 +53,21 @@ class March:
     rejected: int
 
 
+#: The tableau's A as a lower-triangular matrix (row i: the weights of stages 0..i-1).
+_A_MAT = np.zeros((7, 7))
+for _i, _row in enumerate(_A):
+    _A_MAT[_i, :len(_row)] = _row
+
+
 def _step(f: Rhs, x: float, y: FloatArray, h: float, k0: FloatArray
           ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    k = [k0]
-    for i in range(1, 7):
-        yi = y + h * sum(a * kk for a, kk in zip(_A[i], k, strict=False))
-        k.append(f(x + _C[i] * h, yi))
-    ks = np.array(k)
+    ks = np.empty((7, y.size))
+    ks[0] = k0
+    for i in range(1, 7):  # each stage's combination as one small product
+        ks[i] = f(x + _C[i] * h, y + h * (_A_MAT[i, :i] @ ks[:i]))
     y_new = y + h * (_B @ ks)
     err = h * (_E @ ks)
-    return y_new, err, k[6]
+    return y_new, err, ks[6]
 
 
 def dopri45(
