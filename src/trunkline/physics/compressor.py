@@ -18,8 +18,9 @@ numpy arrays (broadcast together) and return floats for scalar input.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final, Protocol, runtime_checkable
+from typing import Any, Final, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -460,10 +461,14 @@ def _path_scalar(gas: PointProperties, p1: float, t1: float, ratio: float, eta: 
         rho = p * m_over_r / (z * t)
         return p * (1.0 / (eta * rho * cp) + jt), p / rho
 
-    h = math.log(ratio) / steps
-    ln_p0 = math.log(p1)
-    t = t1
-    head = 0.0
+    head, t2 = _rk4_path(slopes, math.log(p1), t1, 0.0, math.log(ratio) / steps, steps)
+    return float(head), float(t2)
+
+
+def _rk4_path(slopes: Callable[[Any, Any], tuple[Any, Any]], ln_p0: Any, t: Any, head: Any,
+              h: Any, steps: int) -> tuple[Any, Any]:
+    """The classical RK4 steps in ln p of dT/d ln p and dH_p/d ln p, for floats or
+    arrays alike: (head, temperature) at the end of the path."""
     for i in range(steps):
         x = ln_p0 + i * h
         kt1, kh1 = slopes(x, t)
@@ -555,17 +560,8 @@ def real_gas_polytropic(
             mu_jt = _array(gas.joule_thomson(p, t))
         return p * (1.0 / (eta * rho * cp) + mu_jt), p / rho
 
-    ln_p0 = np.log(p1_a)
-    t = np.array(t1_a, dtype=np.float64)
-    head = np.zeros_like(t)
-    for i in range(steps):
-        x = ln_p0 + i * h
-        kt1, kh1 = slopes(x, t)
-        kt2, kh2 = slopes(x + 0.5 * h, t + 0.5 * h * kt1)
-        kt3, kh3 = slopes(x + 0.5 * h, t + 0.5 * h * kt2)
-        kt4, kh4 = slopes(x + h, t + h * kt3)
-        t = t + h / 6.0 * (kt1 + 2.0 * kt2 + 2.0 * kt3 + kt4)
-        head = head + h / 6.0 * (kh1 + 2.0 * kh2 + 2.0 * kh3 + kh4)
+    t0 = np.array(t1_a, dtype=np.float64)
+    head, t = _rk4_path(slopes, np.log(p1_a), t0, np.zeros_like(t0), h, steps)
     return Compression(t2=_out(t), head=_out(head), work=_out(head / eta))
 
 
