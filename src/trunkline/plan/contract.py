@@ -72,8 +72,10 @@ __all__ = [
     "PROFILES",
     "ContractResult",
     "ContractTerms",
+    "DailyCalendar",
     "SeasonalProfile",
     "TakeOrPaySettlement",
+    "daily_calendar",
     "load_profile",
     "run_contract",
     "settle_take_or_pay",
@@ -500,6 +502,49 @@ def _nominations(weights: FloatArray, lo: FloatArray, hi: FloatArray, target: Fl
     return np.where(free, n * k[year_index], n)
 
 
+@dataclass(frozen=True)
+class DailyCalendar:
+    """The days of a contract term and what the nominations are built from.
+
+    Attributes:
+        dates: every day of the term (datetime64[D]).
+        starts: index of each contract year's first day; ``lengths`` its days.
+        year_index: contract year of each day.
+        acq: annual contract quantity of each year [m³].
+        weights: the profile's daily nomination at scale 1 (Σ over a year = ACQ_y) [m³].
+        lo, hi: the daily flexibility band, DCQ_min·DCQ and DCQ_max·DCQ [m³].
+        maintenance: planned-maintenance days.
+    """
+
+    dates: npt.NDArray[np.datetime64]
+    starts: IntArray
+    lengths: IntArray
+    year_index: IntArray
+    acq: FloatArray
+    weights: FloatArray
+    lo: FloatArray
+    hi: FloatArray
+    maintenance: BoolArray
+
+
+def daily_calendar(terms: ContractTerms) -> DailyCalendar:
+    """The :class:`DailyCalendar` of a contract (shared by the contract engine and the
+    Monte Carlo)."""
+    bounds = terms.year_starts
+    dates = np.arange(bounds[0], bounds[-1], dtype="datetime64[D]")
+    starts = (bounds[:-1] - bounds[0]).astype(np.int64)
+    lengths = np.diff((bounds - bounds[0]).astype(np.int64))
+    year_index = np.repeat(np.arange(terms.years, dtype=np.int64), lengths)
+    acq = terms.acq_by_year()
+    dcq = (acq / lengths)[year_index]
+    shape = terms.profile.shape(dates)
+    mean_shape = (np.add.reduceat(shape, starts) / lengths)[year_index]
+    weights = shape / mean_shape * dcq  # Σ over a year = ACQ_y
+    maint = maintenance_mask(dates, terms.maintenance_days, *terms.maintenance_start)
+    return DailyCalendar(dates, starts, lengths, year_index, acq, weights,
+                         terms.dcq_min * dcq, terms.dcq_max * dcq, maint)
+
+
 def run_contract(terms: ContractTerms, curve: CapacityCurve) -> ContractResult:
     """Simulate the contract day by day over its whole term against a capacity curve.
 
@@ -513,22 +558,12 @@ def run_contract(terms: ContractTerms, curve: CapacityCurve) -> ContractResult:
         raise InputError("capacity curve at another reference than the contract",
                          element="contract", field="reference", value=curve.reference.name,
                          expected=f"a curve @ {terms.reference.name} (curve.in_reference)")
-    bounds = terms.year_starts
-    dates = np.arange(bounds[0], bounds[-1], dtype="datetime64[D]")
-    starts = (bounds[:-1] - bounds[0]).astype(np.int64)
-    lengths = np.diff((bounds - bounds[0]).astype(np.int64))
-    year_index = np.repeat(np.arange(terms.years, dtype=np.int64), lengths)
-
-    acq = terms.acq_by_year()
-    dcq = (acq / lengths)[year_index]
-    shape = terms.profile.shape(dates)
-    mean_shape = (np.add.reduceat(shape, starts) / lengths)[year_index]
-    weights = shape / mean_shape * dcq  # Σ over a year = ACQ_y
+    cal = daily_calendar(terms)
+    dates, starts, year_index, acq = cal.dates, cal.starts, cal.year_index, cal.acq
     target = terms.take_by_year() * acq
-    nominated = _nominations(weights, terms.dcq_min * dcq, terms.dcq_max * dcq, target,
-                             year_index, starts)
+    nominated = _nominations(cal.weights, cal.lo, cal.hi, target, year_index, starts)
 
-    maint = maintenance_mask(dates, terms.maintenance_days, *terms.maintenance_start)
+    maint = cal.maintenance
     capacity = curve.daily(dates) * np.where(maint, terms.maintenance_derate, 1.0)
     delivered = np.minimum(nominated, capacity)
     shortfall = nominated - delivered

@@ -68,8 +68,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from trunkline.errors import InputError
-from trunkline.plan.capacity import CapacityCurve, maintenance_mask
-from trunkline.plan.contract import ContractTerms
+from trunkline.plan.capacity import CapacityCurve
+from trunkline.plan.contract import ContractTerms, daily_calendar
 from trunkline.plan.economics import EconomicTerms, discount_factors
 from trunkline.plan.planner import plan_curve
 from trunkline.plan.prices import (
@@ -206,17 +206,9 @@ def _calendar(model: MonteCarloModel, delay: int) -> _Calendar:
     if cal is not None:
         return cal
     t = model.terms.delayed(delay) if delay else model.terms
-    bounds = t.year_starts
-    dates = np.arange(bounds[0], bounds[-1], dtype="datetime64[D]")
-    starts = (bounds[:-1] - bounds[0]).astype(np.int64)
-    lengths = np.diff((bounds - bounds[0]).astype(np.int64))
-    yi = np.repeat(np.arange(t.years, dtype=np.int64), lengths)
-    acq = t.acq_by_year()
-    dcq = (acq / lengths)[yi]
-    shape = t.profile.shape(dates)
-    mean_shape = (np.add.reduceat(shape, starts) / lengths)[yi]
-    w = shape / mean_shape * dcq
-    lo, hi = t.dcq_min * dcq, t.dcq_max * dcq
+    dc = daily_calendar(t)
+    dates, starts, lengths, yi, acq = dc.dates, dc.starts, dc.lengths, dc.year_index, dc.acq
+    w, lo, hi = dc.weights, dc.lo, dc.hi
     # T_y(s) = Σ_d clip(s w_d, lo_d, hi_d) is piecewise linear in s with breakpoints
     # lo_d/w_d and hi_d/w_d: tabulated exactly, inverted by linear interpolation.
     s_grid, t_grid = [], []
@@ -227,7 +219,7 @@ def _calendar(model: MonteCarloModel, delay: int) -> _Calendar:
         tot = np.clip(bp[:, None] * wy[None, :], ly, hy).sum(axis=1)
         s_grid.append(bp)
         t_grid.append(tot)
-    maint = maintenance_mask(dates, t.maintenance_days, *t.maintenance_start)
+    maint = dc.maintenance
     base = model.curve.daily(dates) * np.where(maint, t.maintenance_derate, 1.0)
     dm = month_index(dates)
     econ = model.economics
