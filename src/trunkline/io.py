@@ -11,14 +11,20 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Final
 
 import pandas as pd
 
-__all__ = ["atomic_path", "atomic_write", "write_json", "write_table"]
+from trunkline.errors import InputError
+
+__all__ = ["TABLE_FORMATS", "atomic_path", "atomic_write", "write_json", "write_table",
+           "write_tables"]
+
+#: Table formats the writers know (by file suffix).
+TABLE_FORMATS: Final = ("csv", "parquet")
 
 
 @contextmanager
@@ -60,6 +66,22 @@ def write_table(df: pd.DataFrame, target: str | Path) -> Path:
         else:
             df.to_csv(tmp, index=False)
     return target
+
+
+def write_tables(tables: Mapping[str, pd.DataFrame], folder: str | Path,
+                 formats: tuple[str, ...], *, element: str = "write") -> list[Path]:
+    """Write every table as ``folder/<name>.<format>`` for each format, atomically.
+
+    The formats are checked before anything is written; an unknown one raises
+    :class:`~trunkline.errors.InputError` naming ``element``.
+    """
+    for fmt in formats:
+        if fmt not in TABLE_FORMATS:
+            raise InputError("unknown table format", element=element, field="formats",
+                             value=fmt, expected="'csv' or 'parquet'")
+    folder = Path(folder)
+    return [write_table(df, folder / f"{name}.{fmt}")
+            for name, df in tables.items() for fmt in formats]
 
 
 def write_json(data: Any, target: str | Path) -> Path:

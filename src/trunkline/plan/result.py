@@ -19,8 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from trunkline.errors import InputError
-from trunkline.io import write_json, write_table
+from trunkline.io import write_json, write_tables
 from trunkline.plan.capacity import CapacityCurve
 from trunkline.plan.scenario import PlanInputs
 from trunkline.units import SECONDS_PER_CONTRACT_YEAR
@@ -177,22 +176,15 @@ class PlanResult:
                  ) -> list[Path]:
         """Write daily, yearly, tornado, assumptions and capacity tables (each format)
         and summary.json, atomically; returns the paths. Headers carry SI units."""
-        folder = Path(folder)
-        paths: list[Path] = []
-        for fmt in formats:
-            if fmt not in ("csv", "parquet"):
-                raise InputError("unknown table format", element="to_files", field="formats",
-                                 value=fmt, expected="'csv' or 'parquet'")
         tables = {"daily": self.daily, "yearly": self.yearly, "tornado": self.tornado,
                   "assumptions": self.assumptions,
                   "capacity": self.curve.table.rename(columns={"capacity": "capacity_rate"})}
         units = {**self.UNITS, "capacity_rate": "m3/s"}
-        for name, df in tables.items():
-            named = df.rename(columns={c: f"{c} [{units[c]}]" for c in df.columns
-                                       if c in units})
-            for fmt in formats:
-                paths.append(write_table(named, folder / f"{name}.{fmt}"))
-        paths.append(write_json(self.summary, folder / "summary.json"))
+        paths = write_tables({name: df.rename(columns={c: f"{c} [{units[c]}]"
+                                                       for c in df.columns if c in units})
+                              for name, df in tables.items()}, folder, formats,
+                             element="to_files")
+        paths.append(write_json(self.summary, Path(folder) / "summary.json"))
         return paths
 
 

@@ -42,7 +42,7 @@ from scipy.optimize import brentq
 
 from trunkline.errors import InfeasibleError, InputError, OutOfRangeError
 from trunkline.gas import Gas, GasSurrogate
-from trunkline.io import write_json, write_table
+from trunkline.io import write_json, write_tables
 from trunkline.model import GRAVITY, PipeSection, Station, StationTemplate, Trunkline
 from trunkline.physics.compressor import gas_turbine_fuel, real_gas_polytropic
 from trunkline.physics.fastpath import darcy_friction_scalar
@@ -360,17 +360,12 @@ class LineResult:
 
         Column headers carry their SI unit, e.g. ``pressure [Pa]``.
         """
-        folder = Path(folder)
         units = {**self.UNITS, **_STATION_UNITS}
-        paths: list[Path] = []
-        for name, df in (("profile", self.profile), ("stations", self.stations)):
-            named = df.rename(columns={c: f"{c} [{units[c]}]" for c in df.columns if c in units})
-            for fmt in formats:
-                if fmt not in ("csv", "parquet"):
-                    raise InputError("unknown table format", element="write", field="formats",
-                                     value=fmt, expected="'csv' or 'parquet'")
-                paths.append(write_table(named, folder / f"{name}.{fmt}"))
-        paths.append(write_json(self.summary, folder / "summary.json"))
+        tables = {name: df.rename(columns={c: f"{c} [{units[c]}]" for c in df.columns
+                                           if c in units})
+                  for name, df in (("profile", self.profile), ("stations", self.stations))}
+        paths = write_tables(tables, folder, formats)
+        paths.append(write_json(self.summary, Path(folder) / "summary.json"))
         return paths
 
     @property

@@ -175,7 +175,7 @@ from scipy.linalg import lapack
 from trunkline.errors import ConvergenceError, InputError, OutOfRangeError
 from trunkline.gas import Gas, IdealGas
 from trunkline.gas.viscosity import lee_gonzalez_eakin
-from trunkline.io import write_json, write_table
+from trunkline.io import write_json, write_tables
 from trunkline.model import (
     GRAVITY,
     Compressor,
@@ -2049,19 +2049,12 @@ class TransientResult:
 
     def write(self, folder: str | Path, formats: tuple[str, ...] = ("csv",)) -> list[Path]:
         """Write the time series, station table, balance and summary atomically."""
-        folder = Path(folder)
-        paths: list[Path] = []
         tables = {"pressure": self.pressure, "injection": self.injection, "flows": self.flows,
                   "stations": self.stations, "balance": self.balance,
                   "profile_final": self.profile()}
-        for name, df in tables.items():
-            out = df.reset_index() if df.index.name == "time" else df
-            for fmt in formats:
-                if fmt not in ("csv", "parquet"):
-                    raise InputError("unknown table format", element="write", field="formats",
-                                     value=fmt, expected="'csv' or 'parquet'")
-                paths.append(write_table(out, folder / f"{name}.{fmt}"))
-        paths.append(write_json(self.summary, folder / "summary.json"))
+        paths = write_tables({name: df.reset_index() if df.index.name == "time" else df
+                              for name, df in tables.items()}, folder, formats)
+        paths.append(write_json(self.summary, Path(folder) / "summary.json"))
         return paths
 
 
