@@ -179,7 +179,6 @@ class _Calendar:
     weights: FloatArray
     lo: FloatArray
     hi: FloatArray
-    maint: npt.NDArray[np.bool_]
     outside_maintenance: FloatArray  # 1.0 outside planned maintenance, 0.0 inside
     base_capacity: FloatArray
     s_grid: tuple[FloatArray, ...]
@@ -194,7 +193,8 @@ class _Calendar:
     discount: FloatArray
 
 
-#: Scenarios per block of the daily contract evaluation (~3 MB per (rows, days) array).
+#: Scenarios per block of the daily work (reliability, prices, contract): ~3 MB per
+#: (rows, days) array of a thread's scratch.
 _ROWS: Final = 32
 
 _CALENDARS: dict[tuple[str, int], _Calendar] = {}
@@ -238,7 +238,7 @@ def _calendar(model: MonteCarloModel, delay: int) -> _Calendar:
             dep[s:min(s + econ.depreciation_years, n)] += capex[i] / econ.depreciation_years
     nbv = np.concatenate(([0.0], np.cumsum(capex - dep)[:-1]))
     vy = int(years[0]) if econ.valuation_year is None else econ.valuation_year
-    cal = _Calendar(t, len(dates), starts, lengths, yi, acq, w, lo, hi, maint,
+    cal = _Calendar(t, len(dates), starts, lengths, yi, acq, w, lo, hi,
                     np.where(maint, 0.0, 1.0), base,
                     tuple(s_grid), tuple(t_grid), dm, int(dm[0]), years, k0, capex, dep,
                     econ.property_tax * np.maximum(nbv, 0.0),
