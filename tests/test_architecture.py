@@ -13,7 +13,7 @@ from pathlib import Path
 import trunkline
 
 RANK = {
-    "errors": -2, "io": -1, "units": 0, "gas": 1, "physics": 2, "model": 2, "solve": 3,
+    "errors": -2, "io": -1, "cache": -1, "units": 0, "gas": 1, "physics": 2, "model": 2, "solve": 3,
     "optimize": 4, "plan": 5, "run": 6, "store": 6, "report": 7, "web": 8, "cli": 9,
 }
 PKG = Path(trunkline.__file__).parent

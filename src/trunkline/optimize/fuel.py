@@ -88,7 +88,6 @@ import importlib
 import itertools
 import math
 import time
-from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -98,6 +97,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from trunkline.cache import LruCache
 from trunkline.errors import ConvergenceError, InfeasibleError, InputError, OutOfRangeError
 from trunkline.model import (
     GRAVITY,
@@ -471,10 +471,8 @@ class _Exact:
         return float(np.sum(self.points.fuel))
 
 
-#: Built NLPs of line models, by what they are built from (most recent last).
-_NLPS: OrderedDict[Hashable, tuple[Any, Any, Any, list[tuple[str, int]], int, int]] = \
-    OrderedDict()
-_MAX_NLPS: Final = 16
+#: Built NLPs of line models, by what they are built from.
+_NLPS: LruCache[tuple[Any, Any, Any, list[tuple[str, int]], int, int]] = LruCache(16)
 
 
 class _LineModel:
@@ -547,12 +545,9 @@ class _LineModel:
             hit = _NLPS.get(key)
             if hit is None:
                 self._build()
-                _NLPS[key] = (self.solver, self.g_fun, self.obj_fun, self.names, self.nx,
-                              self.npar_st)
-                while len(_NLPS) > _MAX_NLPS:
-                    _NLPS.popitem(last=False)
+                _NLPS.put(key, (self.solver, self.g_fun, self.obj_fun, self.names, self.nx,
+                                self.npar_st))
             else:
-                _NLPS.move_to_end(key)
                 (self.solver, self.g_fun, self.obj_fun, self.names, self.nx,
                  self.npar_st) = hit
             self._built = True
@@ -1299,9 +1294,8 @@ def _try_shutdowns(model: _LineModel, prm: _Params, dec: _Decision, x: FloatArra
 #: Lines seen by the optimiser, by their inputs (most recent last): a line loaded again
 #: with the same inputs is replaced by the one seen before, whose gas surrogate, station
 #: layout and station rating are then reused. Any change of an input is a new line.
-_LINES: OrderedDict[Hashable, Trunkline] = OrderedDict()
-#: Lines kept (each holds its gas surrogate, ~15 MB).
-_MAX_LINES: Final = 4
+#: Four lines are kept (each holds its gas surrogate, ~15 MB).
+_LINES: LruCache[Trunkline] = LruCache(4)
 
 
 def canonical_line(line: Trunkline) -> Trunkline:
@@ -1316,11 +1310,8 @@ def canonical_line(line: Trunkline) -> Trunkline:
         return line
     hit = _LINES.get(key)
     if hit is not None and line_inputs_key(hit) == key:  # (unless a dict was edited in place)
-        _LINES.move_to_end(key)
         return hit
-    _LINES[key] = line
-    while len(_LINES) > _MAX_LINES:
-        _LINES.popitem(last=False)
+    _LINES.put(key, line)
     return line
 
 

@@ -11,7 +11,6 @@ because fuel is nearly proportional to flow.
 from __future__ import annotations
 
 import itertools
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any, Final, Literal, TypeVar, cast
 
 from scipy.optimize import brentq
 
+from trunkline.cache import LruCache
 from trunkline.errors import ConvergenceError, InfeasibleError, InputError
 from trunkline.model import Station, Trunkline, load_line
 from trunkline.solve.line import LineResult, MarchOptions, march_line
@@ -136,9 +136,8 @@ def line_inputs_key(line: Trunkline) -> Hashable | None:
 
 
 #: Station layouts placed by :func:`station_layout`, with the march that placed them,
-#: by line inputs (most recent last).
-_LAYOUTS: OrderedDict[Hashable, tuple[tuple[Station, ...], LineResult]] = OrderedDict()
-_MAX_LAYOUTS: Final = 32
+#: by line inputs.
+_LAYOUTS: LruCache[tuple[tuple[Station, ...], LineResult]] = LruCache(32)
 
 
 def _place(line: Trunkline, m_target: float, basis: Basis, month: int | None
@@ -160,11 +159,7 @@ def _placed(line: Trunkline) -> tuple[tuple[Station, ...], LineResult]:
         res, layout = _place(line, line.mass_flow(), _basis(line, None), line.month)
         hit = (layout, res)
         if key is not None:
-            _LAYOUTS[key] = hit
-            while len(_LAYOUTS) > _MAX_LAYOUTS:
-                _LAYOUTS.popitem(last=False)
-    else:
-        _LAYOUTS.move_to_end(key)
+            _LAYOUTS.put(key, hit)
     return hit
 
 

@@ -159,7 +159,6 @@ from __future__ import annotations
 import itertools
 import math
 import time as _time
-import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -172,6 +171,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.linalg import lapack
 
+from trunkline.cache import LruCache
 from trunkline.errors import ConvergenceError, InputError, OutOfRangeError
 from trunkline.gas import Gas, IdealGas
 from trunkline.gas.viscosity import lee_gonzalez_eakin
@@ -194,7 +194,7 @@ from trunkline.physics import friction as _fr
 from trunkline.physics.compressor import real_gas_polytropic
 from trunkline.solve.line import LineResult, MarchOptions
 from trunkline.solve.network import solve_steady
-from trunkline.solve.studies import resolve_throughput, simulate, station_layout
+from trunkline.solve.studies import line_inputs_key, resolve_throughput, simulate, station_layout
 from trunkline.solve.transient_events import Boundary, Event
 from trunkline.units import parse_quantity
 
@@ -2124,23 +2124,23 @@ def _network_at(net: Network, boundary: Mapping[str, Boundary], t: float) -> Net
     return out
 
 
-#: Steady marches the runs started from, per (line, delivered flow, month, isothermal):
-#: a line is immutable, so a second run from the same state reuses its seed.
-_SEEDS: dict[tuple[int, float, int | None, bool], tuple[weakref.ref[Trunkline], LineResult]] = {}
+#: Steady marches the runs started from, per (line inputs, delivered flow, month,
+#: isothermal): a second run from the same state reuses its seed.
+_SEEDS: LruCache[LineResult] = LruCache(16)
 
 
 def _seed(line: Trunkline, delivered: float, month: int | None, isothermal: bool
           ) -> LineResult:
     """The steady march (delivery basis) a trunkline run starts from, cached."""
-    key = (id(line), delivered, month, isothermal)
-    hit = _SEEDS.get(key)
-    if hit is not None and hit[0]() is line:
-        return hit[1]
+    inputs = line_inputs_key(line)
+    key = None if inputs is None else (inputs, delivered, month, isothermal)
+    hit = _SEEDS.get(key) if key is not None else None
+    if hit is not None:
+        return hit
     seed = simulate(line, delivered, month=month, basis="delivery",
                     options=MarchOptions(isothermal=isothermal))
-    if len(_SEEDS) >= 16:
-        _SEEDS.pop(next(iter(_SEEDS)))
-    _SEEDS[key] = (weakref.ref(line), seed)
+    if key is not None:
+        _SEEDS.put(key, seed)
     return seed
 
 
