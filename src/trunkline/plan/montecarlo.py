@@ -69,7 +69,7 @@ import pandas as pd
 
 from trunkline.errors import InputError
 from trunkline.plan.capacity import CapacityCurve
-from trunkline.plan.contract import ContractTerms, daily_calendar
+from trunkline.plan.contract import ContractTerms, DailyCalendar, daily_calendar
 from trunkline.plan.economics import EconomicTerms, discount_factors
 from trunkline.plan.planner import plan_curve
 from trunkline.plan.prices import (
@@ -172,13 +172,7 @@ class MonteCarloModel:
 class _Calendar:
     terms: ContractTerms
     days: int
-    starts: IntArray
-    lengths: IntArray
-    year_index: IntArray
-    acq: FloatArray
-    weights: FloatArray
-    lo: FloatArray
-    hi: FloatArray
+    daily: DailyCalendar  # days, year bounds, nomination weights and band
     outside_maintenance: FloatArray  # 1.0 outside planned maintenance, 0.0 inside
     base_capacity: FloatArray
     s_grid: tuple[FloatArray, ...]
@@ -207,7 +201,7 @@ def _calendar(model: MonteCarloModel, delay: int) -> _Calendar:
         return cal
     t = model.terms.delayed(delay) if delay else model.terms
     dc = daily_calendar(t)
-    dates, starts, lengths, yi, acq = dc.dates, dc.starts, dc.lengths, dc.year_index, dc.acq
+    dates, starts, lengths = dc.dates, dc.starts, dc.lengths
     w, lo, hi = dc.weights, dc.lo, dc.hi
     # T_y(s) = Σ_d clip(s w_d, lo_d, hi_d) is piecewise linear in s with breakpoints
     # lo_d/w_d and hi_d/w_d: tabulated exactly, inverted by linear interpolation.
@@ -238,8 +232,7 @@ def _calendar(model: MonteCarloModel, delay: int) -> _Calendar:
             dep[s:min(s + econ.depreciation_years, n)] += capex[i] / econ.depreciation_years
     nbv = np.concatenate(([0.0], np.cumsum(capex - dep)[:-1]))
     vy = int(years[0]) if econ.valuation_year is None else econ.valuation_year
-    cal = _Calendar(t, len(dates), starts, lengths, yi, acq, w, lo, hi,
-                    np.where(maint, 0.0, 1.0), base,
+    cal = _Calendar(t, len(dates), dc, np.where(maint, 0.0, 1.0), base,
                     tuple(s_grid), tuple(t_grid), dm, int(dm[0]), years, k0, capex, dep,
                     econ.property_tax * np.maximum(nbv, 0.0),
                     discount_factors(years, econ.discount_rate, vy, econ.mid_year))
@@ -459,13 +452,13 @@ def _evaluate(model: MonteCarloModel, cal: _Calendar, take: FloatArray, factor: 
               price: FloatArray, work: _Work) -> Outcomes:
     """Contract and cash flows of a group of scenarios on one calendar (per scenario)."""
     t = cal.terms
-    st = cal.starts
+    st = cal.daily.starts
     s_n = take.shape[0]
-    target = take * cal.acq[None, :]
+    target = take * cal.daily.acq[None, :]
     scale = np.empty_like(target)
     for y in range(t.years):
         scale[:, y] = np.interp(target[:, y], cal.t_grid[y], cal.s_grid[y])
-    tol = 1e-9 * cal.weights.max()
+    tol = 1e-9 * cal.daily.weights.max()
 
     def ysum(a: FloatArray) -> FloatArray:
         # segment sums: sequential within a row, so bit-identical for any number of rows
@@ -476,9 +469,9 @@ def _evaluate(model: MonteCarloModel, cal: _Calendar, take: FloatArray, factor: 
         return np.asarray(np.add.reduce(mask, axis=1, dtype=np.int64), dtype=np.int64)
 
     nominated, capacity, delivered, buf, mask = work.view(s_n)
-    np.take(scale, cal.year_index, axis=1, out=nominated, mode="clip")  # unbuffered
-    nominated *= cal.weights
-    np.clip(nominated, cal.lo, cal.hi, out=nominated)
+    np.take(scale, cal.daily.year_index, axis=1, out=nominated, mode="clip")  # unbuffered
+    nominated *= cal.daily.weights
+    np.clip(nominated, cal.daily.lo, cal.daily.hi, out=nominated)
     nominated_y = ysum(nominated)
     np.multiply(factor, cal.base_capacity, out=capacity)
     capacity_y = ysum(capacity)
@@ -501,8 +494,8 @@ def _evaluate(model: MonteCarloModel, cal: _Calendar, take: FloatArray, factor: 
     fuel_cost_y = (ysum(np.multiply(fuel, price, out=fuel)) * (1.0 - duty)
                    if econ.fuel_value is None else econ.fuel_value * fuel_y)
     price_y = ysum(price)
-    price_mean = price_y / cal.lengths[None, :]
-    adjusted = np.maximum(cal.acq[None, :] - short_y, 0.0)
+    price_mean = price_y / cal.daily.lengths[None, :]
+    adjusted = np.maximum(cal.daily.acq[None, :] - short_y, 0.0)
     top = t.take_or_pay * adjusted
     deficiency, makeup = _settle(top, taken, t.makeup_years)
     n = len(cal.years)
