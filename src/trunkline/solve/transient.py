@@ -70,8 +70,10 @@ Newton per step: unknowns are the point pressures and the link flows; the
 residual and its Jacobian are assembled from vectorised per-segment and
 per-element terms into a **fixed sparsity pattern**. For a trunkline the unknowns
 are ordered along the chain (p₀, q₀, p₁, q₁, …), where the Jacobian is
-tridiagonal, stored by one gather of the groups' values and factorised by LAPACK
-``gttrf``/``gttrs`` (O(n)); a network uses SuperLU on the fixed CSC pattern.
+tridiagonal; the segment flows are eliminated by their momentum rows (vectorised),
+leaving a tridiagonal system in the point pressures and element flows, stored by one
+gather of the groups' values and factorised by LAPACK ``gttrf``/``gttrs`` (O(n));
+a network uses SuperLU on the fixed CSC pattern.
 The start is the extrapolation of the last two steps. The Jacobian is kept over
 the iterations of a step (chord steps) and taken anew when the updates contract
 slower than 0.1 or when a station, check valve, control valve or curtailed demand
@@ -893,6 +895,7 @@ class _Pattern:
             self.src[allpos] = np.arange(self.size)
             self.iperm = np.empty(n, dtype=np.intp)
             self.iperm[perm] = np.arange(n)
+            self._reduce_setup(g, perm)
         else:
             rows = np.concatenate([perm[r] for r, _ in groups])
             cols = np.concatenate([perm[c] for _, c in groups])
@@ -905,6 +908,41 @@ class _Pattern:
             splits = np.cumsum(sizes)[:-1]
             self.pos = list(np.split(inv, splits))
             self.size = uniq.size
+
+    def _reduce_setup(self, g: _Grid, perm: IntArray) -> None:
+        """The chain with the segment flows eliminated: points and element flows only.
+
+        A segment's momentum row gives its flow from its end pressures,
+        q_k = (r_k − J_ka p_a − J_kb p_b)/J_kk, so the balances become a tridiagonal
+        system in the points' pressures (and the element flows, whose laws may not
+        depend on q): half the unknowns of the full chain for LAPACK's sequential
+        recurrences, the elimination itself vectorised.
+        """
+        n_pt, n_seg, n_el = g.n_pt, g.n_seg, g.n_el
+        self.n_pt, self.n_seg = n_pt, n_seg
+        m = n_pt + n_el
+        self.m = m
+        keep = np.concatenate([np.arange(n_pt), n_pt + n_seg + np.arange(n_el)])
+        rank = np.empty(m, dtype=np.intp)   # chain position of each kept unknown
+        rank[np.argsort(perm[keep])] = np.arange(m)
+        pts, el = np.arange(n_pt), n_pt + np.arange(n_el)
+        groups = [(pts, pts), (g.sa, g.sb), (g.sb, g.sa), (g.ea, el), (g.eb, el), (el, g.ea),
+                  (el, g.eb), (el, el)]
+        assert all(np.all(np.abs(rank[r] - rank[c]) <= 1) for r, c in groups)
+        allpos = np.concatenate([self._tri_pos(rank[r], rank[c], m) for r, c in groups])
+        size = 3 * m - 2
+        assert allpos.size == size and np.unique(allpos).size == size
+        self.r_src = np.empty(size, dtype=np.intp)
+        self.r_src[allpos] = np.arange(size)
+        self.r_rank_pt, self.r_rank_el = rank[:n_pt], rank[n_pt:]
+        self.sa, self.sb = g.sa, g.sb
+        # per point, the segment that starts (ends) there, or n_seg (a zero slot): a sum
+        # over a point's segments is two gathers from [per-segment values, 0]
+        self.r_at_a = np.full(n_pt, n_seg, dtype=np.intp)
+        self.r_at_b = np.full(n_pt, n_seg, dtype=np.intp)
+        self.r_at_a[g.sa] = np.arange(n_seg)
+        self.r_at_b[g.sb] = np.arange(n_seg)
+        self.r_unique = bool(np.unique(g.sa).size == n_seg and np.unique(g.sb).size == n_seg)
 
     @staticmethod
     def _tri_pos(pr: IntArray, pc: IntArray, n: int) -> IntArray:
@@ -945,11 +983,79 @@ class _Pattern:
             prev = k
         return perm if seen == n_pt else None
 
+    def _factor_reduced(self, vals: Sequence[FloatArray]
+                        ) -> Callable[[FloatArray], FloatArray] | None:
+        """Factor the chain with the segment flows eliminated (None: a segment's momentum
+        row does not depend on its flow, J_kk = 0, or two segments start or end at one
+        point: use the full chain)."""
+        d_pp, g_a, g_b, l_a, l_b, l_q = vals
+        n, m, n_pt, ns = self.n, self.m, self.n_pt, self.n_seg
+        lq = l_q[:ns]
+        if not self.r_unique or not lq.all():
+            return None
+        la_s, lb_s = l_a[:ns], l_b[:ns]
+        at_a, at_b = self.r_at_a, self.r_at_b
+        sa, sb = self.sa, self.sb
+        w_a = g_a[:ns] / lq      # ∂(balance at a)/∂q_k / J_kk
+        w_b = g_b[:ns] / lq
+        buf_a, buf_b = np.zeros(ns + 1), np.zeros(ns + 1)
+        data = np.empty(3 * m - 2)  # the groups' values, gathered into the storage
+        diag, off_ab, off_ba = data[:n_pt], data[n_pt:n_pt + ns], data[n_pt + ns:n_pt + 2 * ns]
+        np.multiply(w_a, la_s, out=buf_a[:ns])
+        np.multiply(w_b, lb_s, out=buf_b[:ns])
+        np.subtract(d_pp, buf_a.take(at_a), out=diag)
+        diag -= buf_b.take(at_b)
+        np.multiply(w_a, lb_s, out=off_ab)
+        np.negative(off_ab, out=off_ab)
+        np.multiply(w_b, la_s, out=off_ba)
+        np.negative(off_ba, out=off_ba)
+        k = n_pt + 2 * ns
+        for v in (g_a, g_b, l_a, l_b, l_q):
+            data[k:k + v.size - ns] = v[ns:]
+            k += v.size - ns
+        data = data.take(self.r_src)
+        du, d, dl = data[m:2 * m - 1], data[:m], data[2 * m - 1:]
+        dl_, d_, du_, du2, ipiv, info = lapack.dgttrf(dl, d, du, overwrite_dl=1,
+                                                      overwrite_d=1, overwrite_du=1)
+        if info != 0:
+            raise np.linalg.LinAlgError(f"singular Jacobian (gttrf info {info})")
+        rank_pt, rank_el = self.r_rank_pt, self.r_rank_el
+
+        def solve_red(rhs: FloatArray) -> FloatArray:
+            r_s = rhs[n_pt:n_pt + ns]
+            ba, bb = np.empty(ns + 1), np.empty(ns + 1)
+            ba[ns] = bb[ns] = 0.0
+            np.multiply(w_a, r_s, out=ba[:ns])
+            np.multiply(w_b, r_s, out=bb[:ns])
+            rp = rhs[:n_pt] - ba.take(at_a)
+            rp -= bb.take(at_b)
+            b = np.empty(m)
+            b[rank_pt] = rp
+            b[rank_el] = rhs[n_pt + ns:]
+            x, inf = lapack.dgttrs(dl_, d_, du_, du2, ipiv, b, overwrite_b=1)
+            if inf != 0:
+                raise np.linalg.LinAlgError(f"gttrs info {inf}")
+            out = np.empty(n)
+            dp = out[:n_pt]
+            dp[:] = x.take(rank_pt)
+            out[n_pt + ns:] = x.take(rank_el)
+            dq = out[n_pt:n_pt + ns]
+            np.multiply(la_s, dp.take(sa), out=dq)
+            dq += lb_s * dp.take(sb)
+            np.subtract(r_s, dq, out=dq)
+            dq /= lq
+            return out
+
+        return solve_red
+
     def factor(self, vals: Sequence[FloatArray]) -> Callable[[FloatArray], FloatArray]:
         """Factor J (given by the groups' values); returns a solver of J dx = rhs."""
         n = self.n
         perm = self.perm
         if self.tridiag:
+            solve = self._factor_reduced(vals)
+            if solve is not None:
+                return solve
             data = np.concatenate(vals)[self.src]
             du, d, dl = data[n:2 * n - 1], data[:n], data[2 * n - 1:]
             dl_, d_, du_, du2, ipiv, info = lapack.dgttrf(dl, d, du, overwrite_dl=1,
