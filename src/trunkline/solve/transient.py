@@ -1164,6 +1164,7 @@ class _Engine:
         self._lge: tuple[FloatArray, FloatArray, FloatArray] | None = None
         self._phi_lin: tuple[FloatArray, FloatArray, FloatArray] | None = None
         self._ctab: tuple[Any, ...] | None = None
+        self._wc: tuple[FloatArray, FloatArray, FloatArray] | None = None
         self._cal_owner: object = gas.surrogate() if isinstance(gas, Gas) else gas
         #: active branch of every element's law at the last residual (semismooth Newton)
         self.branch = np.zeros(self.n_el, dtype=np.intp)
@@ -1260,31 +1261,40 @@ class _Engine:
         return mu, lin[0], lin[1], lin[2]
 
     # -- station work model -------------------------------------------------------------
-    def work(self, e: IntArray | slice, ps: FloatArray, pd: FloatArray
+    def work(self, e: IntArray | slice, ps: FloatArray, pd: FloatArray, derivs: bool = True
              ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """Specific work w [J/kg] and ∂w/∂p_s, ∂w/∂p_d of compressors ``e``.
+        """Specific work w [J/kg] and ∂w/∂p_s, ∂w/∂p_d of compressors ``e`` (without
+        ``derivs`` the derivatives are not computed: w is returned in their places).
 
         w = C (1 + β (p_s/p_s,cal − 1)) (r^σ − 1): the polytropic form with the real-gas
         Z(p_s) variation linearised (β = p_s Z_p / Z at calibration). Against the
         real-gas path it is exact at the calibration point and within 1e-5 for a 1 %,
         3e-4 for a 5 % change of the ratio (PoS2 stations, r = 1.2-1.44).
         """
-        par = self.par
-        s, beta, ps0 = par["sigma"][e], par["beta"][e], par["cal_ps"][e]
-        c = par["c_work"][e]
-        cz = ps / ps0
-        cz -= 1.0
-        cz *= beta
-        cz += 1.0
-        cz *= c
+        if self._wc is None:  # per calibration: w = (C (1 − β) + C β/p_s,cal · p_s)(r^σ − 1)
+            par = self.par
+            c, beta, ps0 = par["c_work"], par["beta"], par["cal_ps"]
+            cb_all = np.divide(c * beta, ps0, out=np.zeros_like(ps0), where=ps0 != 0)
+            self._wc = (c * (1.0 - beta), cb_all, par["sigma"].copy())
+        ca_all, cb_all, s_all = self._wc
+        ca, cb, s = ca_all[e], cb_all[e], s_all[e]
+        cz = cb * ps
+        cz += ca
         r = pd / ps
         up = r > 1.0
-        rs = np.maximum(r, 1.0) ** s
+        np.maximum(r, 1.0, out=r)
+        rs = np.power(r, s, out=r)
         rs1 = rs - 1.0          # 0 when r <= 1
         w = cz * rs1
-        t = cz * s * rs
-        dwd = np.where(up, t / pd, 0.0)
-        dws = np.where(up, c * beta / ps0 * rs1 - t / ps, 0.0)
+        if not derivs:
+            return w, w, w
+        t = cz * s
+        t *= rs
+        t *= up
+        dwd = t / pd
+        dws = cb * rs1
+        t /= ps
+        dws -= t
         return w, dws, dwd
 
     def calibrate(self, p: FloatArray, force: bool = False) -> None:
@@ -1344,6 +1354,7 @@ class _Engine:
             k = int(e[sel][m])
             for f, v in zip(_CAL_FIELDS, _CAL_SHARED[key], strict=True):
                 par[f][k] = v
+        self._wc = None
 
     def _calibrate_at(self, es: IntArray, ps_s: FloatArray, r_s: FloatArray) -> None:
         """Calibrate compressors ``es`` at suction ps_s and ratio r_s (their frozen T_s)."""
@@ -1381,6 +1392,7 @@ class _Engine:
         par["beta"][es] = beta
         par["cal_ps"][es] = ps_s
         par["cal_r"][es] = r_s
+        self._wc = None
 
     def station_state(self, p: FloatArray, q: FloatArray
                       ) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -1395,7 +1407,7 @@ class _Engine:
         ps = p[g.ea[e]] - par["loss_in"][e]
         pd = p[g.eb[e]] + par["loss_out"][e]
         qe = q[self.n_seg + e]
-        w, _, _ = self.work(e, ps, pd)
+        w, _, _ = self.work(e, ps, pd, derivs=False)
         running = (self.ekind[e] == ACTIVE) & (qe > 0)
         power = np.where(running, qe * w / par["eta_m"][e], 0.0)
         fuel = power / (par["eta_th"][e] * par["ncv"][e])
@@ -1638,13 +1650,25 @@ class _Engine:
         a_0.append(-par["p_suc_min"][e])
         inv_pr = 1.0 / self.p_ref
         p_fin = np.isfinite(par["p_max"][e])
-        # tables scaled by 1/p_ref, flattened for one take per row; flags that let the
-        # station law skip what a trunkline does not have (losses, unlimited power)
-        self._ctab = (e, np.array(a_s) * inv_pr, np.array(a_d) * inv_pr,
-                      np.array(a_0) * inv_pr, bool(p_fin.any()), len(a_s), np.arange(n),
-                      1.0 / par["eta_m"][e], par["p_max"][e].copy(), p_fin,
-                      bool(p_fin.all()),
-                      bool(np.any(par["loss_in"][e] != 0) or np.any(par["loss_out"][e] != 0)))
+        # the candidate slacks (rows: linear limits, power, flow) and their derivatives
+        # by p_s, p_d, q, scaled by 1/p_ref; the rows of the linear limits' derivatives
+        # and of the flow are constant, the others are written at every evaluation, and
+        # one argmin picks each station's active row (the first of equal slacks)
+        nlin = len(a_s)
+        s_tab = np.zeros((nlin + 2, n))
+        ds_tab, dd_tab, dq_tab = np.zeros((nlin + 2, n)), np.zeros((nlin + 2, n)), \
+            np.zeros((nlin + 2, n))
+        ds_tab[:nlin] = np.array(a_s) * inv_pr
+        dd_tab[:nlin] = np.array(a_d) * inv_pr
+        dq_tab[nlin + 1] = 1.0 / self.q_ref
+        s_tab[nlin] = np.inf   # no power limit
+        # flags that let the station law skip what a trunkline does not have (losses,
+        # unlimited power)
+        self._ctab = (e, ds_tab[:nlin], dd_tab[:nlin], np.array(a_0) * inv_pr,
+                      bool(p_fin.any()), nlin, np.arange(n),
+                      1.0 / par["eta_m"][e], par["p_max"][e].copy(), np.flatnonzero(~p_fin),
+                      bool(np.any(par["loss_in"][e] != 0) or np.any(par["loss_out"][e] != 0)),
+                      s_tab, ds_tab, dd_tab, dq_tab)
 
     def _compressors(self, e: IntArray | slice, ps: FloatArray, pd: FloatArray, qe: FloatArray,
                      f: FloatArray, da: FloatArray, db: FloatArray, dq: FloatArray) -> None:
@@ -1659,19 +1683,12 @@ class _Engine:
         if self._ctab is None:
             self._compressor_tables()
         assert self._ctab is not None
-        _, a_s, a_d, a_0, has_power, nlin, cols, inv_em, pmax, p_fin, all_fin, losses = \
-            self._ctab
-        lin = a_s * ps
+        _, a_s, a_d, a_0, has_power, nlin, cols, inv_em, pmax, p_inf, losses, s_tab, ds_tab, \
+            dd_tab, dq_tab = self._ctab
+        lin = s_tab[:nlin]
+        np.multiply(a_s, ps, out=lin)
         lin += a_d * pd
         lin += a_0
-        k = np.argmin(lin, axis=0)
-        flat = k * ps.size
-        flat += cols
-        branch = k
-        smin = lin.take(flat)
-        ds = a_s.take(flat)
-        dd = a_d.take(flat)
-        dqq: FloatArray | float = 0.0
         if has_power:
             if losses:
                 w, dws, dwd = self.work(e, ps - par["loss_in"][e], pd + par["loss_out"][e])
@@ -1682,26 +1699,28 @@ class _Engine:
             np.maximum(scale, 1e-12, out=scale)
             scale *= pr
             np.divide(1.0, scale, out=scale)
-            sp = qem * w
+            sp = s_tab[nlin]
+            np.multiply(qem, w, out=sp)
             np.subtract(pmax, sp, out=sp)
             sp *= scale
-            if not all_fin:
-                sp = np.where(p_fin, sp, np.inf)
-            m = sp < smin
-            if m.any():
-                branch = np.where(m, nlin, branch)
-                smin = np.where(m, sp, smin)
-                ds = np.where(m, -qem * dws * scale, ds)
-                dd = np.where(m, -qem * dwd * scale, dd)
-                dqq = np.where(m, -w * inv_em * scale, dqq)
-        sq = qe / qr
-        m = sq < smin
-        if m.any():
-            branch = np.where(m, nlin + 1, branch)
-            smin = np.where(m, sq, smin)
-            ds = np.where(m, 0.0, ds)
-            dd = np.where(m, 0.0, dd)
-            dqq = np.where(m, 1.0 / qr, dqq)
+            if p_inf.size:
+                sp[p_inf] = np.inf
+            qem *= scale
+            np.multiply(qem, dws, out=ds_tab[nlin])
+            np.negative(ds_tab[nlin], out=ds_tab[nlin])
+            np.multiply(qem, dwd, out=dd_tab[nlin])
+            np.negative(dd_tab[nlin], out=dd_tab[nlin])
+            np.multiply(w, inv_em, out=dq_tab[nlin])
+            dq_tab[nlin] *= scale
+            np.negative(dq_tab[nlin], out=dq_tab[nlin])
+        np.divide(qe, qr, out=s_tab[nlin + 1])
+        branch = s_tab.argmin(axis=0)
+        flat = branch * cols.size
+        flat += cols
+        smin = s_tab.take(flat)
+        ds = ds_tab.take(flat)
+        dd = dd_tab.take(flat)
+        dqq = dq_tab.take(flat)
         lift = pd - ps
         lift *= 1.0 / pr
         lift += (EQUAL_RESISTANCE / qr) * qe
