@@ -1449,7 +1449,10 @@ class _Engine:
         pr, qr = self.p_ref, self.q_ref
         inv_pr = 1.0 / pr
         pre = c.pre if c.pre is not None else self._prepare(c)
-        rho, drho = self.eos.rho(p)
+        if jac or self.idx[RESISTOR].size:
+            rho, drho = self.eos.rho(p)
+        else:   # ∂ρ/∂p only for the Jacobian and the resistors' law
+            rho, drho = self.eos.rho_only(p), None
         irho = 1.0 / rho
         la, lb = self.pat.la, self.pat.lb
         n_pt, n_seg = self.n_pt, self.n_seg
@@ -1505,6 +1508,7 @@ class _Engine:
             self._elements(p, q, rho, drho, f_el, da, db, dq)
         if not jac:
             return f, None
+        assert drho is not None
         d_pp = pre.vol_c0 * drho
         d_pp[fx] = inv_pr
         g_a, g_b = self._ga_gb(fx)
@@ -1571,8 +1575,9 @@ class _Engine:
         p_set[i[cut]] = pf
         return fixed, p_set
 
-    def _elements(self, p: FloatArray, q: FloatArray, rho: FloatArray, drho: FloatArray,
-                  f: FloatArray, da: FloatArray, db: FloatArray, dq: FloatArray) -> None:
+    def _elements(self, p: FloatArray, q: FloatArray, rho: FloatArray,
+                  drho: FloatArray | None, f: FloatArray, da: FloatArray, db: FloatArray,
+                  dq: FloatArray) -> None:
         g, par, idx = self.g, self.par, self.idx
         pr, qr = self.p_ref, self.q_ref
         eps = EQUAL_RESISTANCE
@@ -1593,6 +1598,7 @@ class _Engine:
         if e.size:
             fwd = qe[e] >= 0
             up = np.where(fwd, g.ea[e], g.eb[e])
+            assert drho is not None
             ru, dru = rho[up], drho[up]
             cc = par["zeta"][e] / (2.0 * ru * par["area"][e] ** 2)
             reg = np.sqrt(qe[e] ** 2 + (1e-6 * qr) ** 2)
