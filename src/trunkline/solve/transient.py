@@ -492,23 +492,36 @@ class _Friction:
         """
         a = self.cb_a
         b = _fr.COLEBROOK_RE_COEFFICIENT / re
-        x = self.x
-        ln10 = math.log(10.0)
+        c2 = 2.0 / math.log(10.0)   # 2 log10(y) = c2 ln(y)
+        b2 = c2 * b
+        x = self.x.copy()
         for _ in range(30):
-            arg = a + b * x
-            f = x + 2.0 * np.log10(arg)
-            fx = 1.0 + 2.0 * b / (arg * ln10)
-            dx = f / fx
-            x = x - dx
-            if float(np.abs(dx).max()) <= 1e-7:
+            arg = b * x
+            arg += a
+            f = np.log(arg)
+            f *= c2
+            f += x
+            fx = b2 / arg
+            fx += 1.0
+            f /= fx             # the update Δx
+            x -= f
+            if float(np.abs(f).max()) <= 1e-7:
                 break
         self.x = x
-        arg = a + b * x
-        fx = 1.0 + 2.0 * b / (arg * ln10)
-        f_re = -2.0 * b * x / (re * arg * ln10)
-        dx_dre = -f_re / fx
+        arg = b * x
+        arg += a
+        fx = b2 / arg
+        fx += 1.0
+        # dx/dRe = −g_Re/g_x with g_Re = −c2 b x/(Re arg); dλ/dRe = −2 (dx/dRe)/x³
+        dx_dre = b2 * x
+        dx_dre /= arg
+        dx_dre /= fx
+        dx_dre /= re
         lam = 1.0 / (x * x)
-        return lam, -2.0 * dx_dre / x**3
+        dlam = lam / x
+        dlam *= -2.0
+        dlam *= dx_dre
+        return lam, dlam
 
     def phi(self, re: FloatArray) -> tuple[FloatArray, FloatArray]:
         """φ = λ·Re and dφ/dRe for Reynolds numbers ``re`` (>= 0)."""
@@ -519,7 +532,9 @@ class _Friction:
         lo, hi = _fr.RE_LAMINAR_MAX, _fr.RE_TURBULENT_MIN
         lam_t = np.zeros_like(re)
         dlam_t = np.zeros_like(re)
-        if self.cb.size:
+        if self.cb.size == re.size:   # every segment on Colebrook's law
+            lam_t, dlam_t = self._colebrook(np.maximum(re, lo))
+        elif self.cb.size:
             re_c = np.maximum(re[self.cb], lo)
             lam_t[self.cb], dlam_t[self.cb] = self._colebrook(re_c)
         for law, idx in self.other:
@@ -1161,7 +1176,7 @@ class _Engine:
         self._mu_rho: FloatArray | None = None
         self._mu0: FloatArray | None = None
         self._dmu: FloatArray | None = None
-        self._lge: tuple[FloatArray, FloatArray, FloatArray] | None = None
+        self._lge: tuple[FloatArray, FloatArray, FloatArray, FloatArray] | None = None
         self._phi_lin: tuple[FloatArray, FloatArray, FloatArray] | None = None
         self._ctab: tuple[Any, ...] | None = None
         self._wc: tuple[FloatArray, FloatArray, FloatArray] | None = None
@@ -1217,18 +1232,26 @@ class _Engine:
                 np.max(np.abs(rbar / self._mu_rho - 1.0))) > self.o.lag_tol:
             if self._lge is None:
                 self._lge = self._lge_constants(rbar)
-            k, x, y = self._lge
+            k, x, y, xy = self._lge
             rg = rbar * 1e-3
-            ry = rg**y
-            mu = k * np.exp(x * ry)
-            self._mu_rho, self._mu0 = rbar, mu
-            self._dmu = mu * x * y * ry / (rg * 1e3)
+            ry = np.log(rg)
+            ry *= y
+            np.exp(ry, out=ry)      # (ρ/1000)^Y
+            mu = x * ry
+            np.exp(mu, out=mu)
+            mu *= k
+            dmu = mu * ry
+            dmu *= xy
+            dmu /= rg
+            self._mu_rho, self._mu0, self._dmu = rbar, mu, dmu
             return mu
         assert self._mu0 is not None and self._dmu is not None
         return self._mu0 + self._dmu * (rbar - self._mu_rho)
 
-    def _lge_constants(self, rbar: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """K·10⁻⁷ [Pa·s], X and Y of Lee-Gonzalez-Eakin per segment (T in °R, M in g/mol).
+    def _lge_constants(self, rbar: FloatArray
+                       ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """K·10⁻⁷ [Pa·s], X, Y and X·Y/1000 of Lee-Gonzalez-Eakin per segment (T in °R, M
+        in g/mol).
 
         Checked once against :func:`lee_gonzalez_eakin`, which also validates the range
         (temperature, density) and raises its errors.
@@ -1241,7 +1264,7 @@ class _Engine:
         ref = np.asarray(lee_gonzalez_eakin(self.t_seg, rbar, self.molar_mass), dtype=float)
         mine = k * np.exp(x * (rbar * 1e-3) ** y)
         assert np.allclose(mine, ref, rtol=1e-12, atol=0.0)
-        return k, x, y
+        return k, x, y, x * y * 1e-3
 
     def lagged(self, rho: FloatArray, q: FloatArray, exact: bool = False
                ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
