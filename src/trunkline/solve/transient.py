@@ -1135,7 +1135,7 @@ class _Pre:
 
     vol_c0: FloatArray         # V α0/(h q_ref)
     cont0: FloatArray          # (V ρ_hist − s + f)/q_ref
-    re_f: FloatArray           # Re per |q|
+    a_re: FloatArray           # φ₀' Re per |q|
     phi_c: FloatArray          # φ₀ − φ₀' Re₀
     kf0: FloatArray            # Δx μ/(2 D² A e² p_ref)
     seg0: FloatArray           # inertia history / p_ref
@@ -1455,7 +1455,7 @@ class _Engine:
         pre = _Pre(
             vol_c0=vol_c0,
             cont0=cont0,
-            re_f=self.re_coef / c.mu,
+            a_re=c.dphi0 * self.re_coef / c.mu,
             phi_c=c.phi0 - c.dphi0 * c.re0,
             kf0=self.fcoef * inv_pr * c.mu,
             seg0=self.inert_pr * c.q_hist,
@@ -1476,18 +1476,18 @@ class _Engine:
             rho, drho = self.eos.rho(p)
         else:   # ∂ρ/∂p only for the Jacobian and the resistors' law
             rho, drho = self.eos.rho_only(p), None
-        irho = 1.0 / rho
         la, lb = self.pat.la, self.pat.lb
         n_pt, n_seg = self.n_pt, self.n_seg
         f = np.empty(self.pat.n)
         # continuity (free points) / held pressure (fixed points)
-        net = np.bincount(la, weights=q, minlength=n_pt)
+        net = np.bincount(la, weights=q, minlength=n_pt).astype(float, copy=False)
         net -= np.bincount(lb, weights=q, minlength=n_pt)
-        cont = pre.vol_c0 * rho
+        cont = f[:n_pt]
+        np.multiply(pre.vol_c0, rho, out=cont)
         cont += pre.cont0
-        cont += net * (1.0 / qr)
+        net *= 1.0 / qr
+        cont += net
         fixed, p_set = self.held(p, cont, c, pre.floor_idx)
-        np.copyto(f[:n_pt], cont)
         fx = np.flatnonzero(fixed) if fixed is not c.fixed else c.fixed_idx
         self.held_now = fx
         f[fx] = (p[fx] - p_set[fx]) * inv_pr
@@ -1498,16 +1498,15 @@ class _Engine:
         ra, rb = r2[:n_seg], r2[n_seg:]
         rbar = ra + rb
         rbar *= 0.5
-        re = np.abs(qs)
-        re *= pre.re_f
-        phi = c.dphi0 * re
-        phi += pre.phi_c
+        aq = np.abs(qs)
+        aq *= pre.a_re          # φ₀'·Re
+        phi = aq + pre.phi_c
         kf = pre.kf0 / rbar
         fr = kf * phi
         fr *= qs
         q2 = qs * qs
         q2 *= self.inv_area2
-        i2 = irho[sab]
+        i2 = 1.0 / r2
         dir_ = i2[n_seg:] - i2[:n_seg]
         p2 = p[sab]
         fs = f[n_pt:n_pt + n_seg]
@@ -1556,10 +1555,9 @@ class _Engine:
         np.multiply(qs, dir_, out=s_q)
         s_q *= 2.0 * self.inv_area2
         s_q += pre.inert_c0
-        re *= c.dphi0
-        re += phi
-        re *= kf
-        s_q += re
+        aq += phi
+        aq *= kf
+        s_q += aq
         return f, [d_pp, g_a, g_b, l_a, l_b, l_q]
 
     def _ga_gb(self, fx: IntArray) -> tuple[FloatArray, FloatArray]:
@@ -2518,7 +2516,7 @@ def _integrate(eng: _Engine, run: _Runner, st: _State, t_end: float, h_fixed: fl
     ev_times: list[float] = []
 
     def record(s: _State, ext: FloatArray, dm: tuple[float, float, float], err: float,
-               it: int, force_profile: bool = False) -> FloatArray:
+               it: int, mass: float, force_profile: bool = False) -> FloatArray:
         nonlocal next_profile
         eng.calibrate(s.p)
         power, fuel, take = eng.station_state(s.p, s.q)
@@ -2531,7 +2529,7 @@ def _integrate(eng: _Engine, run: _Runner, st: _State, t_end: float, h_fixed: fl
         r_qout.append(s.q[last])
         r_pow.append(power)
         r_fuel.append(fuel)
-        r_m.append(float(vol @ s.rho))
+        r_m.append(mass)
         r_min.append(dm[0])
         r_mout.append(dm[1])
         r_mfuel.append(dm[2])
@@ -2552,12 +2550,12 @@ def _integrate(eng: _Engine, run: _Runner, st: _State, t_end: float, h_fixed: fl
     _, _, take0 = eng.station_state(st.p, st.q)
     net0 = np.bincount(la, weights=st.q, minlength=n_pt) - np.bincount(lb, weights=st.q,
                                                                        minlength=n_pt)
-    take_next = record(st, net0 + take0, (0.0, 0.0, 0.0), 0.0, 0, force_profile=True)
+    m_prev = float(vol @ st.rho)
+    take_next = record(st, net0 + take0, (0.0, 0.0, 0.0), 0.0, 0, m_prev, force_profile=True)
 
     hist: list[_State] = [st]
     steps: list[float] = []
     dm_prev = (0.0, 0.0, 0.0)
-    m_prev = float(vol @ st.rho)
     events = run.events
     ev_i = 0
     h = h_fixed
@@ -2590,8 +2588,10 @@ def _integrate(eng: _Engine, run: _Runner, st: _State, t_end: float, h_fixed: fl
         if bdf2:
             w = hs / steps[-1]
             a0, a1, a2 = (1 + 2 * w) / (1 + w), -(1 + w), w * w / (1 + w)
-            rho_hist = (a1 * st.rho + a2 * hist[-2].rho) / hs
-            q_hist = (a1 * st.q[:n_seg] + a2 * hist[-2].q[:n_seg]) / hs
+            rho_hist = st.rho * (a1 / hs)
+            rho_hist += hist[-2].rho * (a2 / hs)
+            q_hist = st.q[:n_seg] * (a1 / hs)
+            q_hist += hist[-2].q[:n_seg] * (a2 / hs)
         else:
             a0, a2 = 1.0, 0.0
             rho_hist = -st.rho / hs
@@ -2613,7 +2613,8 @@ def _integrate(eng: _Engine, run: _Runner, st: _State, t_end: float, h_fixed: fl
             p0 = np.maximum(p0, 0.5 * st.p)
         else:
             p0, q0 = st.p.copy(), st.q.copy()
-        p0 = np.where(fixed, p_set, p0)
+        fi = ctx.fixed_idx
+        p0[fi] = p_set[fi]
         try:
             p1, q1, it, _ = eng.newton(p0, q0, ctx, t_new)
         except ConvergenceError:
@@ -2632,10 +2633,10 @@ def _integrate(eng: _Engine, run: _Runner, st: _State, t_end: float, h_fixed: fl
         rho_c *= -1.0 / ctx.c0
         rho_f, drho_f = eng.eos.rho(p1)
         pre = ctx.pre if ctx.pre is not None else eng._prepare(ctx)
-        cont = pre.vol_c0 * rho_f
-        cont += pre.cont0
-        cont += net * (1.0 / eng.q_ref)
-        fixed, p_set = eng.held(p1, cont, ctx, pre.floor_idx)
+        fl = pre.floor_idx          # the balance is needed only where a withdrawal may be
+        cont = np.empty(n_pt)       # curtailed
+        cont[fl] = pre.vol_c0[fl] * rho_f[fl] + pre.cont0[fl] + net[fl] * (1.0 / eng.q_ref)
+        fixed, p_set = eng.held(p1, cont, ctx, fl)
         fx = ctx.fixed_idx if fixed is ctx.fixed else np.flatnonzero(fixed)
         # one Newton step of the EOS inversion: |Δρ| is at the Newton tolerance, so the
         # pressure matches ρ to O(Δρ²), far below round-off
@@ -2698,7 +2699,7 @@ def _integrate(eng: _Engine, run: _Runner, st: _State, t_end: float, h_fixed: fl
             hist.pop(0)
             steps.pop(0)
         st = new
-        take_next = record(st, ext, dm_prev, err_m, it,
+        take_next = record(st, ext, dm_prev, err_m, it, m_new,
                            force_profile=st.t >= t_end - 1e-9 * max(1.0, t_end))
         if progress is not None:
             progress(st.t, t_end)
