@@ -375,14 +375,17 @@ class _ZTable:
         pc = env.p_min + (np.arange(self.nc)[:, None] + u[None, :]) * self.dp  # (nc, 4)
         zs = sur.z(np.broadcast_to(pc[None], (t_unique.size, self.nc, 4)),
                    np.broadcast_to(t_unique[:, None, None], (t_unique.size, self.nc, 4)))
-        self.coef = np.ascontiguousarray((zs @ vinv.T).reshape(-1, 4))  # rows: t*nc + cell
+        coef = (zs @ vinv.T).reshape(-1, 4)  # rows: t*nc + cell
+        # per row: c0, c1, c2, c3 and the derivative's 2 c2, 3 c3
+        self.coef = np.ascontiguousarray(np.column_stack([coef, 2.0 * coef[:, 2],
+                                                          3.0 * coef[:, 3]]))
         self.base = self.t_index * self.nc
         self.rt = self.r_s * t_points
         self.inv_dp = 1.0 / self.dp
         n = t_points.size
         self.cell = np.full(n, -1, dtype=np.intp)
-        self.c0, self.c1, self.c2, self.c3 = (np.zeros(n) for _ in range(4))
-        self.c3x3, self.c2x2 = np.zeros(n), np.zeros(n)
+        self.cc = np.zeros((6, n))   # every point's cubic (rows as ``coef``'s columns)
+        self.c0, self.c1, self.c2, self.c3, self.c2x2, self.c3x3 = self.cc
 
     def _local(self, p: FloatArray) -> FloatArray:
         """Position u in [0, 1] of every point in its p cell; refreshes the cached cubics."""
@@ -395,11 +398,9 @@ class _ZTable:
         moved = cell != self.cell
         if moved.any():  # refresh the cached cubic of points that changed cell
             k = np.flatnonzero(moved)
-            self.cell[k] = cell[k]
-            c = self.coef[self.base[k] + cell[k]]
-            self.c0[k], self.c1[k], self.c2[k], self.c3[k] = c[:, 0], c[:, 1], c[:, 2], c[:, 3]
-            self.c3x3[k] = 3.0 * c[:, 3]
-            self.c2x2[k] = 2.0 * c[:, 2]
+            ck = cell[k]
+            self.cell[k] = ck
+            self.cc[:, k] = self.coef[self.base[k] + ck].T
         fx -= cell
         return fx
 
@@ -1035,18 +1036,20 @@ class _Pattern:
         if info != 0:
             raise np.linalg.LinAlgError(f"singular Jacobian (gttrf info {info})")
         rank_pt, rank_el = self.r_rank_pt, self.r_rank_el
+        neg_lq = -lq
 
-        def solve_red(rhs: FloatArray) -> FloatArray:
-            r_s = rhs[n_pt:n_pt + ns]
+        def solve_red(f: FloatArray) -> FloatArray:
+            f_s = f[n_pt:n_pt + ns]
             ba, bb = np.empty(ns + 1), np.empty(ns + 1)
             ba[ns] = bb[ns] = 0.0
-            np.multiply(w_a, r_s, out=ba[:ns])
-            np.multiply(w_b, r_s, out=bb[:ns])
-            rp = rhs[:n_pt] - ba.take(at_a)
-            rp -= bb.take(at_b)
+            np.multiply(w_a, f_s, out=ba[:ns])
+            np.multiply(w_b, f_s, out=bb[:ns])
+            rp = ba.take(at_a)
+            rp += bb.take(at_b)
+            rp -= f[:n_pt]
             b = np.empty(m)
             b[rank_pt] = rp
-            b[rank_el] = rhs[n_pt + ns:]
+            b[rank_el] = -f[n_pt + ns:]
             x, inf = lapack.dgttrs(dl_, d_, du_, du2, ipiv, b, overwrite_b=1)
             if inf != 0:
                 raise np.linalg.LinAlgError(f"gttrs info {inf}")
@@ -1057,14 +1060,15 @@ class _Pattern:
             dq = out[n_pt:n_pt + ns]
             np.multiply(la_s, dp.take(sa), out=dq)
             dq += lb_s * dp.take(sb)
-            np.subtract(r_s, dq, out=dq)
-            dq /= lq
+            dq += f_s
+            dq /= neg_lq
             return out
 
         return solve_red
 
     def factor(self, vals: Sequence[FloatArray]) -> Callable[[FloatArray], FloatArray]:
-        """Factor J (given by the groups' values); returns a solver of J dx = rhs."""
+        """Factor J (given by the groups' values); returns the Newton step: f ↦ dx with
+        J dx = −f."""
         n = self.n
         perm = self.perm
         if self.tridiag:
@@ -1079,8 +1083,9 @@ class _Pattern:
                 raise np.linalg.LinAlgError(f"singular Jacobian (gttrf info {info})")
             iperm = self.iperm
 
-            def solve_tri(rhs: FloatArray) -> FloatArray:
-                b = rhs[iperm]
+            def solve_tri(f: FloatArray) -> FloatArray:
+                b = f[iperm]
+                np.negative(b, out=b)
                 x, inf = lapack.dgttrs(dl_, d_, du_, du2, ipiv, b, overwrite_b=1)
                 if inf != 0:
                     raise np.linalg.LinAlgError(f"gttrs info {inf}")
@@ -1097,9 +1102,10 @@ class _Pattern:
         except RuntimeError as exc:
             raise np.linalg.LinAlgError(str(exc)) from None
 
-        def solve_lu(rhs: FloatArray) -> FloatArray:
+        def solve_lu(f: FloatArray) -> FloatArray:
             b = np.empty(n)
-            b[perm] = rhs
+            b[perm] = f
+            np.negative(b, out=b)
             out: FloatArray = lu.solve(b)[perm]
             return out
 
@@ -1143,6 +1149,11 @@ class _Pre:
     floor_idx: IntArray        # withdrawal points that may be curtailed
 
 
+def _max_abs(a: FloatArray) -> float:
+    """max |a| by two reductions (no temporary)."""
+    return max(float(a.max()), -float(a.min()))
+
+
 class _Engine:
     def __init__(self, g: _Grid, gas: Gas | IdealGas, opts: TransientOptions) -> None:
         self.g = g
@@ -1177,7 +1188,7 @@ class _Engine:
         self._mu0: FloatArray | None = None
         self._dmu: FloatArray | None = None
         self._lge: tuple[FloatArray, FloatArray, FloatArray, FloatArray] | None = None
-        self._phi_lin: tuple[FloatArray, FloatArray, FloatArray] | None = None
+        self._phi_lin: tuple[FloatArray, FloatArray, FloatArray, FloatArray] | None = None
         self._ctab: tuple[Any, ...] | None = None
         self._wc: tuple[FloatArray, FloatArray, FloatArray] | None = None
         self._cal_owner: object = gas.surrogate() if isinstance(gas, Gas) else gas
@@ -1228,8 +1239,9 @@ class _Engine:
         if isinstance(self.gas, IdealGas):
             return np.full(self.n_seg, self.gas.viscosity)
         rbar = 0.5 * (rho[g.sa] + rho[g.sb])
-        if exact or self._mu_rho is None or float(
-                np.max(np.abs(rbar / self._mu_rho - 1.0))) > self.o.lag_tol:
+        ratio = None if exact or self._mu_rho is None else rbar / self._mu_rho
+        if ratio is None or max(float(ratio.max()) - 1.0,
+                                1.0 - float(ratio.min())) > self.o.lag_tol:
             if self._lge is None:
                 self._lge = self._lge_constants(rbar)
             k, x, y, xy = self._lge
@@ -1245,7 +1257,7 @@ class _Engine:
             dmu /= rg
             self._mu_rho, self._mu0, self._dmu = rbar, mu, dmu
             return mu
-        assert self._mu0 is not None and self._dmu is not None
+        assert self._mu_rho is not None and self._mu0 is not None and self._dmu is not None
         return self._mu0 + self._dmu * (rbar - self._mu_rho)
 
     def _lge_constants(self, rbar: FloatArray
@@ -1277,10 +1289,13 @@ class _Engine:
         mu = self.viscosity(rho, exact)
         re = np.abs(q[:self.n_seg]) * self.re_coef / mu
         lin = self._phi_lin
-        if exact or lin is None or float(
-                np.max(np.abs(re - lin[0]) / np.maximum(lin[0], 1.0))) > self.o.lag_tol:
+        if not exact and lin is not None:
+            dev = re - lin[0]
+            dev /= lin[3]
+            exact = _max_abs(dev) > self.o.lag_tol
+        if exact or lin is None:
             phi0, dphi0 = self.fric.phi(re)
-            lin = self._phi_lin = (re, phi0, dphi0)
+            lin = self._phi_lin = (re, phi0, dphi0, np.maximum(re, 1.0))
         return mu, lin[0], lin[1], lin[2]
 
     # -- station work model -------------------------------------------------------------
@@ -1784,7 +1799,7 @@ class _Engine:
         nmax = self.o.max_newton
         n_pt = self.n_pt
         f, vals = self.residual(p, q, c, True)
-        norm = float(np.abs(f).max())
+        norm = _max_abs(f)
         it = 0
         solve: Callable[[FloatArray], FloatArray] | None = None
         eta_prev: float | None = None
@@ -1804,16 +1819,17 @@ class _Engine:
                     solve = self.pat.factor(vals)
                     sig = self._signature()
                     eta_prev = None
-                dx = solve(-f)
+                dx = solve(f)
             except np.linalg.LinAlgError:
                 break
             dp, dq = dx[:n_pt], dx[n_pt:]
             alpha = 1.0
-            neg = dp < -0.5 * p
-            if neg.any():
-                alpha = min(1.0, float(np.min(-0.5 * p[neg] / dp[neg])))
-            eta = max(float(np.abs(dp).max()) / self.p_ref,
-                      float(np.abs(dq).max()) / self.q_ref) * alpha
+            dp_min, dp_max = float(dp.min()), float(dp.max())
+            if dp_min < -0.5 * float(p.min()):  # (else no pressure can halve)
+                neg = dp < -0.5 * p
+                if neg.any():
+                    alpha = min(1.0, float(np.min(-0.5 * p[neg] / dp[neg])))
+            eta = max(max(dp_max, -dp_min) / self.p_ref, _max_abs(dq) / self.q_ref) * alpha
             if not damped and alpha == 1.0:
                 p, q = p + dp, q + dq
                 if eta_prev is None:
@@ -1826,7 +1842,7 @@ class _Engine:
                         return p, q, it, norm
                 refresh = theta > _REFRESH_THETA
                 f, vals = self.residual(p, q, c, refresh)
-                norm = float(np.abs(f).max())
+                norm = _max_abs(f)
                 if not refresh and switches < _MAX_SWITCHES and norm > tol \
                         and self._signature() != sig:
                     # a station (or check valve, control valve, curtailed demand) has
@@ -2386,7 +2402,7 @@ def _polish(eng: _Engine, p: FloatArray, q: FloatArray, ctx: _Ctx
     for _ in range(2):
         assert vals is not None
         try:
-            dx = eng.pat.factor(vals)(-f)
+            dx = eng.pat.factor(vals)(f)
         except np.linalg.LinAlgError:
             break
         p1, q1 = p + dx[:eng.n_pt], q + dx[eng.n_pt:]
