@@ -29,6 +29,7 @@ import math
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -196,20 +197,27 @@ class Profile:
         return cls(tuple(t), tuple(v), kind)
 
     # -- evaluation --------------------------------------------------------------
+    @cached_property
+    def _knots(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Knot times and values as arrays (a periodic linear profile wraps: the first
+        knot again one period on)."""
+        times, values = self.times, self.values
+        if self.period is not None and self.kind == "linear":
+            times, values = (*times, times[0] + self.period), (*values, values[0])
+        return np.array(times, dtype=float), np.array(values, dtype=float)
+
     def __call__(self, t: float) -> float:
-        times = self.times
+        if len(self.values) == 1:
+            return float(self.values[0])
         if self.period is not None:
             t = math.fmod(t, self.period)
             if t < 0:
                 t += self.period
-            if self.kind == "linear":  # wrap: interpolate between the last knot and period
-                tt = (*times, times[0] + self.period)
-                vv = (*self.values, self.values[0])
-                return float(np.interp(t, tt, vv))
+        tt, vv = self._knots
         if self.kind == "step":
-            k = int(np.searchsorted(times, t, side="right")) - 1
-            return float(self.values[max(k, 0)])
-        return float(np.interp(t, times, self.values))
+            k = int(np.searchsorted(tt, t, side="right")) - 1
+            return float(vv[max(k, 0)])
+        return float(np.interp(t, tt, vv))
 
     def jumps(self, t0: float, t1: float) -> list[float]:
         """Times in (t0, t1) where a step profile jumps (a stepper lands on them)."""
