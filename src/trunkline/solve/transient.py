@@ -1537,12 +1537,7 @@ class _Engine:
         l_a, l_b, l_q = np.empty(n_lk), np.empty(n_lk), np.empty(n_lk)
         f_el = f[n_pt + n_seg:]
         if self.n_el:
-            da, db, dq = l_a[n_seg:], l_b[n_seg:], l_q[n_seg:]
-            f_el[:] = 0.0
-            da[:] = 0.0
-            db[:] = 0.0
-            dq[:] = 0.0
-            self._elements(p, q, rho, drho, f_el, da, db, dq)
+            self._elements(p, q, rho, drho, f_el, l_a[n_seg:], l_b[n_seg:], l_q[n_seg:])
         if not jac:
             return f, None
         assert drho is not None
@@ -1623,6 +1618,10 @@ class _Engine:
         if e.size == self.n_el:  # only running compressors (a trunkline)
             self._compressors(slice(None), pa, pb, qe, f, da, db, dq)
             return
+        f[:] = 0.0
+        da[:] = 0.0
+        db[:] = 0.0
+        dq[:] = 0.0
         e = idx[EQUAL]
         if e.size:
             f[e] = (pa[e] - pb[e]) / pr - eps * qe[e] / qr
@@ -1692,21 +1691,22 @@ class _Engine:
         a_0.append(-par["p_suc_min"][e])
         inv_pr = 1.0 / self.p_ref
         p_fin = np.isfinite(par["p_max"][e])
-        # the candidate slacks (rows: linear limits, power, flow) and their derivatives
-        # by p_s, p_d, q, scaled by 1/p_ref; the rows of the linear limits' derivatives
-        # and of the flow are constant, the others are written at every evaluation, and
-        # one argmin picks each station's active row (the first of equal slacks)
+        # the candidate violations −s_k (rows: linear limits, power, flow) and their
+        # derivatives by p_s, p_d, q, scaled by 1/p_ref; the rows of the linear limits'
+        # derivatives and of the flow are constant, the others are written at every
+        # evaluation, and one argmax picks each station's active row (the first of equal
+        # slacks)
         nlin = len(a_s)
         s_tab = np.zeros((nlin + 2, n))
         ds_tab, dd_tab, dq_tab = np.zeros((nlin + 2, n)), np.zeros((nlin + 2, n)), \
             np.zeros((nlin + 2, n))
-        ds_tab[:nlin] = np.array(a_s) * inv_pr
-        dd_tab[:nlin] = np.array(a_d) * inv_pr
-        dq_tab[nlin + 1] = 1.0 / self.q_ref
-        s_tab[nlin] = np.inf   # no power limit
+        ds_tab[:nlin] = np.array(a_s) * -inv_pr
+        dd_tab[:nlin] = np.array(a_d) * -inv_pr
+        dq_tab[nlin + 1] = -1.0 / self.q_ref
+        s_tab[nlin] = -np.inf   # no power limit
         # flags that let the station law skip what a trunkline does not have (losses,
         # unlimited power)
-        self._ctab = (e, ds_tab[:nlin], dd_tab[:nlin], np.array(a_0) * inv_pr,
+        self._ctab = (e, ds_tab[:nlin], dd_tab[:nlin], np.array(a_0) * -inv_pr,
                       bool(p_fin.any()), nlin, np.arange(n),
                       1.0 / par["eta_m"][e], par["p_max"][e].copy(), np.flatnonzero(~p_fin),
                       bool(np.any(par["loss_in"][e] != 0) or np.any(par["loss_out"][e] != 0)),
@@ -1727,7 +1727,7 @@ class _Engine:
         assert self._ctab is not None
         _, a_s, a_d, a_0, has_power, nlin, cols, inv_em, pmax, p_inf, losses, s_tab, ds_tab, \
             dd_tab, dq_tab = self._ctab
-        lin = s_tab[:nlin]
+        lin = s_tab[:nlin]     # (the derivative tables' rows: −a/p_ref)
         np.multiply(a_s, ps, out=lin)
         lin += a_d * pd
         lin += a_0
@@ -1743,42 +1743,39 @@ class _Engine:
             np.divide(1.0, scale, out=scale)
             sp = s_tab[nlin]
             np.multiply(qem, w, out=sp)
-            np.subtract(pmax, sp, out=sp)
+            sp -= pmax
             sp *= scale
             if p_inf.size:
-                sp[p_inf] = np.inf
+                sp[p_inf] = -np.inf
             qem *= scale
             np.multiply(qem, dws, out=ds_tab[nlin])
-            np.negative(ds_tab[nlin], out=ds_tab[nlin])
             np.multiply(qem, dwd, out=dd_tab[nlin])
-            np.negative(dd_tab[nlin], out=dd_tab[nlin])
             np.multiply(w, inv_em, out=dq_tab[nlin])
             dq_tab[nlin] *= scale
-            np.negative(dq_tab[nlin], out=dq_tab[nlin])
-        np.divide(qe, qr, out=s_tab[nlin + 1])
-        branch = s_tab.argmin(axis=0)
+        np.divide(qe, -qr, out=s_tab[nlin + 1])
+        branch = s_tab.argmax(axis=0)
         flat = branch * cols.size
         flat += cols
-        smin = s_tab.take(flat)
+        vmax = s_tab.take(flat)     # −min_k s_k
         ds = ds_tab.take(flat)
         dd = dd_tab.take(flat)
         dqq = dq_tab.take(flat)
         lift = pd - ps
         lift *= 1.0 / pr
         lift += (EQUAL_RESISTANCE / qr) * qe
-        use_lift = lift <= -smin
+        use_lift = lift <= vmax
         if not use_lift.any():  # every station on one of its limits
             self.branch[e] = branch
-            f[e] = -smin
-            da[e] = -ds
-            db[e] = -dd
-            dq[e] = -dqq
+            f[e] = vmax
+            da[e] = ds
+            db[e] = dd
+            dq[e] = dqq
             return
         self.branch[e] = np.where(use_lift, -1, branch)
-        f[e] = np.where(use_lift, lift, -smin)
-        da[e] = np.where(use_lift, -1.0 / pr, -ds)
-        db[e] = np.where(use_lift, 1.0 / pr, -dd)
-        dq[e] = np.where(use_lift, EQUAL_RESISTANCE / qr, -dqq)
+        f[e] = np.where(use_lift, lift, vmax)
+        da[e] = np.where(use_lift, -1.0 / pr, ds)
+        db[e] = np.where(use_lift, 1.0 / pr, dd)
+        dq[e] = np.where(use_lift, EQUAL_RESISTANCE / qr, dqq)
 
     # -- Newton ---------------------------------------------------------------------------
     def newton(self, p: FloatArray, q: FloatArray, c: _Ctx, t: float, damped: bool = False,
