@@ -383,7 +383,7 @@ class _ZTable:
         self.rt = self.r_s * t_points
         self.inv_dp = 1.0 / self.dp
         n = t_points.size
-        self.cell = np.full(n, -1, dtype=np.intp)
+        self.cell = np.full(n, -1.0)   # each point's p cell (integral values)
         self.cc = np.zeros((6, n))   # every point's cubic (rows as ``coef``'s columns)
         self.c0, self.c1, self.c2, self.c3, self.c2x2, self.c3x3 = self.cc
 
@@ -393,14 +393,14 @@ class _ZTable:
         np.minimum(fx, self.p_max, out=fx)
         fx -= self.p_min
         fx *= self.inv_dp
-        cell = fx.astype(np.intp)
+        cell = np.floor(fx)         # (as a float: no conversions on the whole array)
         np.minimum(cell, self.nc - 1, out=cell)
         moved = cell != self.cell
         if moved.any():  # refresh the cached cubic of points that changed cell
             k = np.flatnonzero(moved)
             ck = cell[k]
             self.cell[k] = ck
-            self.cc[:, k] = self.coef[self.base[k] + ck].T
+            self.cc[:, k] = self.coef[self.base[k] + ck.astype(np.intp)].T
         fx -= cell
         return fx
 
