@@ -1537,7 +1537,7 @@ class _Engine:
         l_a, l_b, l_q = np.empty(n_lk), np.empty(n_lk), np.empty(n_lk)
         f_el = f[n_pt + n_seg:]
         if self.n_el:
-            self._elements(p, q, rho, drho, f_el, l_a[n_seg:], l_b[n_seg:], l_q[n_seg:])
+            self._elements(p, q, rho, drho, f_el, l_a[n_seg:], l_b[n_seg:], l_q[n_seg:], jac)
         if not jac:
             return f, None
         assert drho is not None
@@ -1608,7 +1608,7 @@ class _Engine:
 
     def _elements(self, p: FloatArray, q: FloatArray, rho: FloatArray,
                   drho: FloatArray | None, f: FloatArray, da: FloatArray, db: FloatArray,
-                  dq: FloatArray) -> None:
+                  dq: FloatArray, jac: bool = True) -> None:
         g, par, idx = self.g, self.par, self.idx
         pr, qr = self.p_ref, self.q_ref
         eps = EQUAL_RESISTANCE
@@ -1616,7 +1616,7 @@ class _Engine:
         pa, pb = p[g.ea], p[g.eb]
         e = idx[ACTIVE]
         if e.size == self.n_el:  # only running compressors (a trunkline)
-            self._compressors(slice(None), pa, pb, qe, f, da, db, dq)
+            self._compressors(slice(None), pa, pb, qe, f, da, db, dq, jac)
             return
         f[:] = 0.0
         da[:] = 0.0
@@ -1667,7 +1667,7 @@ class _Engine:
             dq[e] = np.where(use_q, 1.0 / qr, np.where(use1, 0.0, eps / qr))
         e = idx[ACTIVE]
         if e.size:
-            self._compressors(e, pa[e], pb[e], qe[e], f, da, db, dq)
+            self._compressors(e, pa[e], pb[e], qe[e], f, da, db, dq, jac)
 
     def _compressor_tables(self) -> None:
         """Linear limit slacks a_s·p_s + a_d·p_d + a_0 of the running compressors (per set)."""
@@ -1713,12 +1713,14 @@ class _Engine:
                       s_tab, ds_tab, dd_tab, dq_tab)
 
     def _compressors(self, e: IntArray | slice, ps: FloatArray, pd: FloatArray, qe: FloatArray,
-                     f: FloatArray, da: FloatArray, db: FloatArray, dq: FloatArray) -> None:
+                     f: FloatArray, da: FloatArray, db: FloatArray, dq: FloatArray,
+                     jac: bool = True) -> None:
         """min(lift, −min_k s_k) = 0: a station at its most restrictive limit, or bypassed.
 
         Slacks s_k (>= 0 when the limit holds), in pressure / p_ref: set-point, maximum
         ratio, minimum suction (linear in p_s, p_d); power (P_max − P)/(∂P/∂p_d); flow q.
-        The first of equal slacks in this order is the active one.
+        The first of equal slacks in this order is the active one. Without ``jac`` the
+        derivatives (da, db, dq) are not written.
         """
         par = self.par
         pr, qr = self.p_ref, self.q_ref
@@ -1747,19 +1749,17 @@ class _Engine:
             sp *= scale
             if p_inf.size:
                 sp[p_inf] = -np.inf
-            qem *= scale
-            np.multiply(qem, dws, out=ds_tab[nlin])
-            np.multiply(qem, dwd, out=dd_tab[nlin])
-            np.multiply(w, inv_em, out=dq_tab[nlin])
-            dq_tab[nlin] *= scale
+            if jac:
+                qem *= scale
+                np.multiply(qem, dws, out=ds_tab[nlin])
+                np.multiply(qem, dwd, out=dd_tab[nlin])
+                np.multiply(w, inv_em, out=dq_tab[nlin])
+                dq_tab[nlin] *= scale
         np.divide(qe, -qr, out=s_tab[nlin + 1])
         branch = s_tab.argmax(axis=0)
         flat = branch * cols.size
         flat += cols
         vmax = s_tab.take(flat)     # −min_k s_k
-        ds = ds_tab.take(flat)
-        dd = dd_tab.take(flat)
-        dqq = dq_tab.take(flat)
         lift = pd - ps
         lift *= 1.0 / pr
         lift += (EQUAL_RESISTANCE / qr) * qe
@@ -1767,12 +1767,18 @@ class _Engine:
         if not use_lift.any():  # every station on one of its limits
             self.branch[e] = branch
             f[e] = vmax
-            da[e] = ds
-            db[e] = dd
-            dq[e] = dqq
+            if jac:
+                da[e] = ds_tab.take(flat)
+                db[e] = dd_tab.take(flat)
+                dq[e] = dq_tab.take(flat)
             return
         self.branch[e] = np.where(use_lift, -1, branch)
         f[e] = np.where(use_lift, lift, vmax)
+        if not jac:
+            return
+        ds = ds_tab.take(flat)
+        dd = dd_tab.take(flat)
+        dqq = dq_tab.take(flat)
         da[e] = np.where(use_lift, -1.0 / pr, ds)
         db[e] = np.where(use_lift, 1.0 / pr, dd)
         dq[e] = np.where(use_lift, EQUAL_RESISTANCE / qr, dqq)
