@@ -41,6 +41,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import repeat
+from operator import attrgetter
 from typing import Any, Final
 
 import numpy as np
@@ -103,6 +106,18 @@ _CLASSIC: Final[dict[str, PowerLawCoefficients]] = {
     "panhandle_b": PANHANDLE_B_COEFFICIENTS,
 }
 
+_DARCY_LAWS: Final = ["colebrook", "prandtl-colebrook", "nikuradse", "hofer", "smooth"]
+_HEIGHT: Final = attrgetter("height")
+_FROM: Final = attrgetter("from_node")
+_TO: Final = attrgetter("to_node")
+_FLOW_MIN: Final = attrgetter("flow_min")
+_FLOW_MAX: Final = attrgetter("flow_max")
+_LENGTH: Final = attrgetter("length")
+_DIAMETER: Final = attrgetter("diameter")
+_ROUGHNESS: Final = attrgetter("roughness")
+_EFFICIENCY: Final = attrgetter("efficiency")
+_FLOW_LAW: Final = attrgetter("flow_law")
+
 _COLEBROOK_DIVISORS: Final = {"colebrook": COLEBROOK_ROUGHNESS_DIVISOR,
                                "prandtl-colebrook": ROUGH_PIPE_ROUGHNESS_DIVISOR}
 
@@ -110,6 +125,8 @@ _COLEBROOK_DIVISORS: Final = {"colebrook": COLEBROOK_ROUGHNESS_DIVISOR,
 PIPE, EQUAL, CLOSED, RESISTOR, SET_TO, RATIO, SET_FROM = range(7)
 _KIND_NAMES: Final = ("pipe", "equal", "closed", "resistor", "outlet set-point",
                       "ratio", "inlet set-point")
+#: element kind of the types classified in bulk (the others one by one)
+_TYPE_CODE: Final[dict[type, int]] = {Pipe: PIPE, ShortPipe: EQUAL}
 
 
 @dataclass(frozen=True)
@@ -170,7 +187,12 @@ class NetworkResult:
 
 
 class _Arrays:
-    """The network as integer-indexed arrays (built once per solve)."""
+    """The network as integer-indexed arrays.
+
+    Built in one pass per attribute (elements grouped by type) and kept by
+    :func:`_compile` for as long as the network's content is unchanged; the solver
+    treats it as read-only (per-solve state lives elsewhere).
+    """
 
     def __init__(self, net: Network) -> None:
         if not net.nodes:
@@ -179,33 +201,39 @@ class _Arrays:
             raise InputError("no pressure-fixed node", element=net.name, field="set_pressure",
                              expected="at least one node with net.set_pressure(node, p)")
         self.node_ids = list(net.nodes)
-        idx = {n: i for i, n in enumerate(self.node_ids)}
-        self.idx = idx
+        nodes = list(net.nodes.values())
+        self.node_objs = nodes
         nn = len(self.node_ids)
-        self.height = np.array([net.nodes[n].height for n in self.node_ids])
+        idx = dict(zip(self.node_ids, range(nn), strict=True))
+        self.idx = idx
+        self.height = np.fromiter(map(_HEIGHT, nodes), float, nn)
         self.fixed = np.zeros(nn, dtype=bool)
         self.p_fixed = np.zeros(nn)
-        for n, p in net.pressures.items():
-            self.fixed[idx[n]] = True
-            self.p_fixed[idx[n]] = p
+        fix_at = np.fromiter(map(idx.__getitem__, net.pressures), np.intp, len(net.pressures))
+        self.fixed[fix_at] = True
+        self.p_fixed[fix_at] = np.fromiter(net.pressures.values(), float, fix_at.size)
         self.inj = np.zeros(nn)
-        for n, q in net.injections.items():
-            self.inj[idx[n]] = q
-        self.free = np.flatnonzero(~self.fixed)
-        self.free_pos = -np.ones(nn, dtype=np.intp)
-        self.free_pos[self.free] = np.arange(self.free.size)
+        inj_at = np.fromiter(map(idx.__getitem__, net.injections), np.intp,
+                             len(net.injections))
+        self.inj[inj_at] = np.fromiter(net.injections.values(), float, inj_at.size)
         self.edge_ids = list(net.edges)
-        edges = [net.edges[e] for e in self.edge_ids]
+        edges = list(net.edges.values())
         self.edges = edges
         ne = len(edges)
-        self.fr = np.array([idx[e.from_node] for e in edges], dtype=np.intp)
-        self.to = np.array([idx[e.to_node] for e in edges], dtype=np.intp)
-        kind = np.empty(ne, dtype=np.intp)
+        self.fr = np.fromiter(map(idx.__getitem__, map(_FROM, edges)), np.intp, ne)
+        self.to = np.fromiter(map(idx.__getitem__, map(_TO, edges)), np.intp, ne)
+        # the bulk (pipes, short pipes) by exact type; the few others one by one
+        types = list(map(type, edges))
+        self.type_names = [t.__name__ for t in types]
+        code = np.fromiter(map(_TYPE_CODE.get, types, repeat(-1, ne)), np.intp, ne)
+        is_pipe, is_short = code == PIPE, code == EQUAL
+        kind = np.full(ne, EQUAL, dtype=np.intp)
+        kind[is_pipe] = PIPE
         setp = np.zeros(ne)
         loss_in = np.zeros(ne)
         loss_out = np.zeros(ne)
-        for k, e in enumerate(edges):
-            kind[k], setp[k], loss_in[k], loss_out[k] = self._classify(e)
+        for k in np.flatnonzero(~(is_pipe | is_short)).tolist():
+            kind[k], setp[k], loss_in[k], loss_out[k] = self._classify(edges[k])
         # Nodes cut off from every pressure-fixed node by closed elements have no defined
         # pressure: they are held at a dummy pressure, their elements carry no flow, and
         # the result reports NaN. Demand on such a node cannot be met: an error.
@@ -225,25 +253,68 @@ class _Arrays:
             self.fixed[self.isolated] = True
             self.p_fixed[self.isolated] = float(np.mean(self.p_fixed[supplied & self.fixed]))
             kind[self.isolated[self.fr] | self.isolated[self.to]] = CLOSED
-            self.free = np.flatnonzero(~self.fixed)
-            self.free_pos = -np.ones(nn, dtype=np.intp)
-            self.free_pos[self.free] = np.arange(self.free.size)
+        self.free = np.flatnonzero(~self.fixed)
+        self.free_pos = -np.ones(nn, dtype=np.intp)
+        self.free_pos[self.free] = np.arange(self.free.size)
         self.kind, self.setpoint, self.loss_in, self.loss_out = kind, setp, loss_in, loss_out
         self.pipe_idx = np.flatnonzero(kind == PIPE)
         self.res_idx = np.flatnonzero(kind == RESISTOR)
-        pipes = [edges[k] for k in self.pipe_idx]
-        assert all(isinstance(p, Pipe) for p in pipes)
+        self.equal_idx = np.flatnonzero(kind == EQUAL)
+        self.closed_idx = np.flatnonzero(kind == CLOSED)
+        self.set_to_idx = np.flatnonzero(kind == SET_TO)
+        self.set_from_idx = np.flatnonzero(kind == SET_FROM)
+        self.ratio_idx = np.flatnonzero(kind == RATIO)
+        pipes = [edges[k] for k in self.pipe_idx.tolist()]
         self.pipes: list[Pipe] = pipes  # type: ignore[assignment]
-        self.length = np.array([p.length for p in self.pipes])
-        self.diam = np.array([p.diameter for p in self.pipes])
+        npipe = len(pipes)
+        self.length = np.fromiter(map(_LENGTH, pipes), float, npipe)
+        self.diam = np.fromiter(map(_DIAMETER, pipes), float, npipe)
         self.area = math.pi * self.diam**2 / 4
-        self.rough = np.array([p.roughness for p in self.pipes])
-        self.eff = np.array([p.efficiency for p in self.pipes])
-        self.law = np.array([p.flow_law for p in self.pipes], dtype=object)
+        self.rough = np.fromiter(map(_ROUGHNESS, pipes), float, npipe)
+        self.eff = np.fromiter(map(_EFFICIENCY, pipes), float, npipe)
+        laws = list(map(_FLOW_LAW, pipes))
+        self.law = np.array(laws, dtype=object)
         self.dh = self.height[self.to[self.pipe_idx]] - self.height[self.fr[self.pipe_idx]]
-        res = [edges[k] for k in self.res_idx]
+        # pipes grouped by friction law (positions among the Darcy-law pipes), the
+        # Darcy-law and power-law pipes, and which laws scale with Z
+        present = set(laws)
+        of_law = {law: self.law == law for law in present}
+        is_darcy = np.zeros(npipe, dtype=bool)
+        for law in present.intersection(_DARCY_LAWS):
+            is_darcy |= of_law[law]
+        self.darcy = np.flatnonzero(is_darcy)
+        self.power = np.flatnonzero(~is_darcy)
+        self.law_groups = [(law, np.flatnonzero(of_law[law][is_darcy]))
+                           for law in _DARCY_LAWS if law in present]
+        self.z_scaled = ~of_law.get("empirical", np.zeros(npipe, dtype=bool))
+        res = [edges[k] for k in self.res_idx.tolist()]
         self.zeta = np.array([r.drag_factor for r in res])  # type: ignore[attr-defined]
         self.res_area = np.array([math.pi * r.diameter**2 / 4 for r in res])  # type: ignore[attr-defined]
+        self.comp_idx = [k for k in np.flatnonzero(~(is_pipe | is_short)).tolist()
+                         if isinstance(edges[k], Compressor)]
+        self.cv_idx = [k for k in self.set_to_idx.tolist() if isinstance(edges[k], ControlValve)]
+        #: fill-reducing orderings of the reduced Newton systems, by eliminated set
+        self.orderings: dict[bytes, tuple[IntArray, IntArray]] = {}
+
+    # result-only data: computed on first use, then kept with the arrays
+    @cached_property
+    def node_bounds(self) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """p_min, p_max, flow_min, flow_max of every node."""
+        nodes, nn = self.node_objs, len(self.node_objs)
+        return tuple(np.fromiter(map(attrgetter(f), nodes), float, nn)  # type: ignore[return-value]
+                     for f in ("p_min", "p_max", "flow_min", "flow_max"))
+
+    @cached_property
+    def edge_bounds(self) -> tuple[FloatArray, FloatArray]:
+        """flow_min, flow_max of every element."""
+        ne = len(self.edges)
+        return (np.fromiter(map(_FLOW_MIN, self.edges), float, ne),
+                np.fromiter(map(_FLOW_MAX, self.edges), float, ne))
+
+    @cached_property
+    def edge_ends(self) -> tuple[list[str], list[str]]:
+        """from_node and to_node ids of every element."""
+        return list(map(_FROM, self.edges)), list(map(_TO, self.edges))
 
     @staticmethod
     def _classify(e: object) -> tuple[int, float, float, float]:
@@ -314,18 +385,11 @@ class _Physics:
         else:
             self.z_of = z_model
         self.sg = self.molar_mass / _M_AIR
-        # pipes grouped by friction law, and which laws scale with Z (fixed per solve)
-        darcy_names = ("colebrook", "prandtl-colebrook", "nikuradse", "hofer", "smooth")
-        is_darcy = np.isin(a.law, list(darcy_names))
-        self.law_groups = [(law, np.flatnonzero(a.law[is_darcy] == law))
-                           for law in darcy_names if np.any(a.law == law)]
-        self.z_scaled = np.array([p.flow_law != "empirical" for p in a.pipes], dtype=bool)
+        self.law_groups = a.law_groups
+        self.z_scaled = a.z_scaled
         self.rel_rough = a.rough / a.diam
-        # law groups
-        self.darcy = np.flatnonzero(np.isin(a.law, list(("colebrook", "prandtl-colebrook",
-                                                          "nikuradse", "hofer", "smooth"))))
-        self.power = np.flatnonzero(~np.isin(a.law, list(("colebrook", "prandtl-colebrook",
-                                                           "nikuradse", "hofer", "smooth"))))
+        self.darcy = a.darcy
+        self.power = a.power
 
     def pipe_law(self, p1: FloatArray, p2: FloatArray, q: FloatArray
                  ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
@@ -724,8 +788,7 @@ def solve_steady(net: Network, gas: Gas, *, temperature: float | None = None,
     ph = _Physics(a, gas, t, net.reference, z_model, viscosity)
     inj = a.inj.copy()
     fuel = np.zeros(len(a.edges))
-    comp_idx = [k for k, e in enumerate(a.edges) if isinstance(e, Compressor)]
-    fuel_comps = [k for k in comp_idx if a.edges[k].fuel_from_line  # type: ignore[attr-defined]
+    fuel_comps = [k for k in a.comp_idx if a.edges[k].fuel_from_line  # type: ignore[attr-defined]
                   and a.kind[k] in (RATIO, SET_TO, SET_FROM)]
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         x, it_total, norm = _solve_once(a, ph, inj, None, tol, max_iter)
@@ -905,22 +968,17 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
     p = a.p_fixed.copy()
     p[a.free] = x[:nf]
     q = x[nf:]
-    bal = np.zeros(len(a.node_ids))
-    np.add.at(bal, a.fr, -q)
-    np.add.at(bal, a.to, q)
+    nn = len(a.node_ids)
+    bal = np.bincount(a.to, q, nn) - np.bincount(a.fr, q, nn)
     injection = inj.copy()
     injection[a.fixed] = -bal[a.fixed]  # slack nodes supply what the balance needs
     p[a.isolated] = np.nan
     injection[a.isolated] = 0.0
     violations: list[str] = []
     ptol = 1.0
-    nodes = [net.nodes[n] for n in a.node_ids]
-    p_min = np.array([n.p_min for n in nodes])
-    p_max = np.array([n.p_max for n in nodes])
+    p_min, p_max, f_min, f_max = a.node_bounds
     # bounds checked on arrays; messages only for the elements that break them
     low, high = p < p_min - ptol, p > p_max + ptol
-    f_min = np.array([n.flow_min for n in nodes])
-    f_max = np.array([n.flow_max for n in nodes])
     off = a.fixed & ~((f_min - 1e-9 <= injection) & (injection <= f_max + 1e-9))
     for i in np.flatnonzero(low | high | off).tolist():
         nid = a.node_ids[i]
@@ -934,11 +992,10 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
             violations.append(f"node {nid}: injection {injection[i]:.3f} kg/s outside "
                               f"[{f_min[i]:.3f}, {f_max[i]:.3f}] kg/s")
     rho_ref = gas.standard_density(get_reference(net.reference))
-    types = [type(e).__name__ for e in a.edges]
+    types = a.type_names
     vel_in, vel_out = np.full(q.size, np.nan), np.full(q.size, np.nan)
     sur = gas.surrogate()
-    e_min = np.array([e.flow_min for e in a.edges])
-    e_max = np.array([e.flow_max for e in a.edges])
+    e_min, e_max = a.edge_bounds
     for ek in np.flatnonzero(~((e_min - 1e-9 <= q) & (q <= e_max + 1e-9))).tolist():
         violations.append(f"{types[ek]} {a.edge_ids[ek]}: flow {q[ek]:.3f} kg/s outside "
                           f"[{e_min[ek]:.3f}, {e_max[ek]:.3f}] kg/s")
@@ -952,9 +1009,9 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
     comp = {key: [] for key in ("id", "mode", "suction_pressure", "discharge_pressure", "ratio",
                                 "mass_flow", "head", "shaft_power", "fuel",
                                 "discharge_temperature")}  # type: dict[str, list[Any]]
-    for kk, e in enumerate(a.edges):
-        if not isinstance(e, Compressor):
-            continue
+    for kk in a.comp_idx:
+        e = a.edges[kk]
+        assert isinstance(e, Compressor)
         ps = p[a.fr[kk]] - e.pressure_loss_in
         pd_ = p[a.to[kk]] + e.pressure_loss_out
         active = a.kind[kk] in (RATIO, SET_TO, SET_FROM)
@@ -982,23 +1039,24 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
         if active and pd_ > e.p_out_max + 1.0:
             violations.append(f"compressor {e.id}: discharge {pd_ / 1e5:.3f} bar above "
                               f"{e.p_out_max / 1e5:.3f} bar")
-    for kk, e in enumerate(a.edges):
-        if isinstance(e, ControlValve) and a.kind[kk] == SET_TO:
-            dp = p[a.fr[kk]] - p[a.to[kk]]
-            if q[kk] < -1e-9:
-                violations.append(f"control valve {e.id}: reverse flow {q[kk]:.3f} kg/s")
-            if dp < e.dp_min - 1.0 or dp > e.dp_max + 1.0:
-                violations.append(f"control valve {e.id}: pressure drop {dp / 1e5:.3f} bar "
-                                  f"outside [{e.dp_min / 1e5:.3f}, {e.dp_max / 1e5:.3f}] bar")
+    for kk in a.cv_idx:
+        e = a.edges[kk]
+        assert isinstance(e, ControlValve)
+        dp = p[a.fr[kk]] - p[a.to[kk]]
+        if q[kk] < -1e-9:
+            violations.append(f"control valve {e.id}: reverse flow {q[kk]:.3f} kg/s")
+        if dp < e.dp_min - 1.0 or dp > e.dp_max + 1.0:
+            violations.append(f"control valve {e.id}: pressure drop {dp / 1e5:.3f} bar "
+                              f"outside [{e.dp_min / 1e5:.3f}, {e.dp_max / 1e5:.3f}] bar")
     nodes_tab = {
         "id": list(a.node_ids), "pressure": p, "temperature": t_node, "injection": injection,
         "fixed_pressure": a.fixed.copy(),
-        "p_min": p_min, "p_max": p_max,
+        "p_min": p_min.copy(), "p_max": p_max.copy(),
         "height": a.height.copy(),
     }
     edges_tab = {
-        "id": list(a.edge_ids), "type": types, "from_node": [e.from_node for e in a.edges],
-        "to_node": [e.to_node for e in a.edges], "mass_flow": q,
+        "id": list(a.edge_ids), "type": list(types), "from_node": list(a.edge_ends[0]),
+        "to_node": list(a.edge_ends[1]), "mass_flow": q,
         "standard_flow": q / rho_ref, "p_from": p[a.fr], "p_to": p[a.to],
         "velocity_from": vel_in, "velocity_to": vel_out, "fuel": fuel,
     }
