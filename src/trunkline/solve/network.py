@@ -53,6 +53,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.sparse.csgraph import connected_components
 
+from trunkline.cache import LruCache
 from trunkline.errors import ConvergenceError, InputError
 from trunkline.gas import Gas
 from trunkline.gas.viscosity import lee_gonzalez_eakin
@@ -203,6 +204,9 @@ class _Arrays:
         self.node_ids = list(net.nodes)
         nodes = list(net.nodes.values())
         self.node_objs = nodes
+        # what the arrays were built from (see _compile)
+        self.pressures = dict(net.pressures)
+        self.injections = dict(net.injections)
         nn = len(self.node_ids)
         idx = dict(zip(self.node_ids, range(nn), strict=True))
         self.idx = idx
@@ -744,6 +748,30 @@ def _linear_start(a: _Arrays, ph: _Physics, inj: FloatArray, p_ref: float,
     return np.asarray(sol)
 
 
+#: Compiled arrays of recently solved networks, by the network object's identity.
+_COMPILED: Final[LruCache[_Arrays]] = LruCache(4)
+
+
+def _compile(net: Network) -> _Arrays:
+    """The network's solver arrays, reused while its content is unchanged.
+
+    A network is a mutable builder (its maps may also be changed directly), so no
+    version number is kept: the arrays kept for the same network object are reused
+    only if its nodes, elements, fixed pressures and injections are still the same
+    (elements are immutable, so comparing the maps' entries is a cheap identity check;
+    a replaced element compares by value). Anything else compiles afresh.
+    """
+    key = id(net)
+    a = _COMPILED.get(key)
+    if (a is not None and a.pressures == net.pressures and a.injections == net.injections
+            and a.edge_ids == list(net.edges) and a.edges == list(net.edges.values())
+            and a.node_ids == list(net.nodes) and a.node_objs == list(net.nodes.values())):
+        return a
+    a = _Arrays(net)
+    _COMPILED.put(key, a)
+    return a
+
+
 def solve_steady(net: Network, gas: Gas, *, temperature: float | None = None,
                  isothermal: bool = True, z: float | ZModel | None = None,
                  viscosity: float | None = None, tol: float = TOL, max_iter: int = MAX_ITER,
@@ -771,7 +799,7 @@ def solve_steady(net: Network, gas: Gas, *, temperature: float | None = None,
         InputError: a network that cannot be solved as given (no pressure-fixed node,
             an active compressor without set-point…).
     """
-    a = _Arrays(net)
+    a = _compile(net)
     t = float(temperature if temperature is not None else
               (np.mean(list(net.temperatures.values())) if net.temperatures else 288.15))
     z_model: ZModel | None
