@@ -297,8 +297,8 @@ class _Arrays:
         self.comp_idx = [k for k in np.flatnonzero(~(is_pipe | is_short)).tolist()
                          if isinstance(edges[k], Compressor)]
         self.cv_idx = [k for k in self.set_to_idx.tolist() if isinstance(edges[k], ControlValve)]
-        #: fill-reducing orderings of the reduced Newton systems, by eliminated set
-        self.orderings: dict[bytes, tuple[IntArray, IntArray]] = {}
+        #: plans (pattern, ordering) of the reduced Newton systems, by eliminated set
+        self.plans: dict[bytes, _Plan] = {}
 
     # result-only data: computed on first use, then kept with the arrays
     @cached_property
@@ -444,6 +444,7 @@ class _Physics:
                 dphi[m] = ((re[m] + h) * lam_h - re[m] * lam[m]) / h
             phi = lam * np.maximum(re, 1.0)
             phi = np.where(re < 1.0, 64.0, phi)
+            dphi = np.where(re < 1.0, 0.0, dphi)  # φ = 64 is constant there
             coef = zrt[d] * a.length[d] * le_factor[d] / (diam * area**2) * (area * mu / diam)
             coef = coef / a.eff[d] ** 2
             f[d] = coef * phi * q[d]
@@ -505,147 +506,208 @@ class _Physics:
         return r, np.ones_like(p1), -np.ones_like(p2), dq
 
 
+class _Plan:
+    """The reduced Newton system of one set of eliminated elements: pattern and ordering.
+
+    Elements whose equation depends on their own flow (dq ≠ 0: pipes, resistors,
+    lossless and closed elements) are eliminated, dq_e = −(f_e + d1·dp_from + d2·dp_to)/dq_e.
+    What remains is a nodal system in the free pressures plus the flows of the other
+    elements (set-point elements), much smaller and sparser than the full one. Its
+    sparsity pattern is the same at every step: the fill-reducing ordering (minimum
+    degree on A + Aᵀ, most of SuperLU's time on large networks) is computed once, and
+    the matrix is assembled directly in that order and in compressed-column form, each
+    step's values summed into their slots.
+    """
+
+    def __init__(self, a: _Arrays, elim: npt.NDArray[np.bool_]) -> None:
+        nf = a.free.size
+        pos1, pos2 = a.free_pos[a.fr], a.free_pos[a.to]
+        m1, m2 = pos1 >= 0, pos2 >= 0
+        keep = ~elim
+        k0 = np.flatnonzero(keep)
+        self.elim = elim
+        self.elim_idx = np.flatnonzero(elim)
+        self.k0 = k0
+        self.nf = nf
+        self.size = nf + k0.size
+        col0 = -np.ones(len(a.edges), dtype=np.intp)
+        col0[k0] = nf + np.arange(k0.size)
+        # the eliminated elements' rows of the balance (from: −1/q_ref, to: +1/q_ref)
+        self.e1 = np.flatnonzero(elim & m1)
+        self.e2 = np.flatnonzero(elim & m2)
+        self.e1_pos, self.e2_pos = pos1[self.e1], pos2[self.e2]
+        # entries: (from, from) +g1, (from, to) +g2, (to, from) −g1, (to, to) −g2 over the
+        # eliminated elements, g = d/(dq·q_ref); kept elements' flows in the balance
+        # rows (∓1/q_ref); the kept elements' own rows (d1, d2)
+        ff = np.flatnonzero(elim & m1)
+        ft = np.flatnonzero(elim & m1 & m2)
+        tf = ft
+        tt = np.flatnonzero(elim & m2)
+        kf = np.flatnonzero(keep & m1)
+        kt = np.flatnonzero(keep & m2)
+        self.parts = (ff, ft, tf, tt, kf, kt)
+        rows = np.concatenate([pos1[ff], pos1[ft], pos2[tf], pos2[tt], pos1[kf], pos2[kt],
+                               col0[kf], col0[kt]])
+        cols = np.concatenate([pos1[ff], pos2[ft], pos1[tf], pos2[tt], col0[kf], col0[kt],
+                               pos1[kf], pos2[kt]])
+        self.rows, self.cols = rows, cols
+        self.new_pos: IntArray | None = None
+
+    def order(self, vals: FloatArray) -> Any:
+        """Choose the ordering from this first matrix; set up the ordered pattern;
+        return the first factorisation."""
+        size = self.size
+        jm = sp.csc_matrix((vals, (self.rows, self.cols)), shape=(size, size))
+        lu = spla.splu(jm, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.1,
+                       options={"SymmetricMode": True})
+        new_pos = np.asarray(lu.perm_c, dtype=np.intp)  # position of each index
+        self.new_pos, self.old_idx = new_pos, np.argsort(new_pos)
+        r, c = new_pos[self.rows], new_pos[self.cols]
+        key = c.astype(np.int64) * size + r
+        uniq, self.slot = np.unique(key, return_inverse=True)
+        self.nnz = uniq.size
+        self.indices = (uniq % size).astype(np.int32)
+        self.indptr = np.concatenate([[0], np.cumsum(np.bincount(uniq // size,
+                                                                 minlength=size))]
+                                     ).astype(np.int32)
+        return lu
+
+    def matrix(self, vals: FloatArray) -> Any:
+        """The ordered matrix of these entry values."""
+        data = np.bincount(self.slot, vals, self.nnz)
+        return sp.csc_matrix((data, self.indices, self.indptr), shape=(self.size, self.size))
+
+
+class _Step:
+    """A factorised reduced Newton matrix and what turns a residual into a step with it."""
+
+    def __init__(self, a: _Arrays, plan: _Plan, d1: FloatArray, d2: FloatArray,
+                 dq: FloatArray, q_ref: float, strict: bool = False) -> None:
+        self.a, self.plan, self.q_ref = a, plan, q_ref
+        self.d1, self.d2 = d1, d2
+        e = plan.elim_idx
+        inv = np.zeros(dq.size)
+        inv[e] = 1.0 / dq[e]
+        self.inv = inv
+        g1 = d1 * inv / q_ref
+        g2 = d2 * inv / q_ref
+        ff, ft, tf, tt, kf, kt = plan.parts
+        vals = np.concatenate([g1[ff], g2[ft], -g1[tf], -g2[tt], np.full(kf.size, -1 / q_ref),
+                               np.full(kt.size, 1 / q_ref), d1[kf], d2[kt]])
+        self.lu: Any = None
+        self.dense: Any = None
+        if plan.size == 0:
+            return
+        try:
+            if plan.new_pos is None:
+                self.lu = plan.order(vals)
+                self.ordered = False
+            else:
+                # no supernode relaxation: the networks' factors have tiny supernodes
+                self.lu = spla.splu(plan.matrix(vals), permc_spec="NATURAL",
+                                    diag_pivot_thresh=0.1, relax=1, panel_size=1,
+                                    options={"SymmetricMode": True})
+                self.ordered = True
+        except RuntimeError:  # singular: regularise slightly
+            if strict:
+                raise
+            jm = sp.csc_matrix((vals, (plan.rows, plan.cols)), shape=(plan.size, plan.size))
+            self.dense = spla.factorized(jm + sp.identity(plan.size, format="csc") * 1e-12)
+
+    def solve(self, f: FloatArray) -> FloatArray:
+        """The Newton step −J⁻¹f (J the matrix this step was factorised from)."""
+        a, plan = self.a, self.plan
+        nf = plan.nf
+        f_e = f[nf:]
+        inv = self.inv
+        w = f_e * inv / self.q_ref
+        rhs = np.empty(plan.size)
+        rhs[:nf] = (np.bincount(plan.e2_pos, w[plan.e2], nf)
+                    - np.bincount(plan.e1_pos, w[plan.e1], nf) - f[:nf])
+        rhs[nf:] = -f_e[plan.k0]
+        if plan.size == 0:
+            sol = rhs
+        elif self.dense is not None:
+            sol = np.asarray(self.dense(rhs))
+        elif self.ordered:
+            sol = np.empty(plan.size)
+            sol[plan.old_idx] = self.lu.solve(rhs[plan.old_idx])
+        else:
+            sol = self.lu.solve(rhs)
+        dp = np.zeros(len(a.node_ids))
+        dp[a.free] = sol[:nf]
+        dqv = np.zeros(f_e.size)
+        dqv[plan.k0] = sol[nf:]
+        e = plan.elim_idx
+        dqv[e] = -(f_e[e] + self.d1[e] * dp[a.fr[e]] + self.d2[e] * dp[a.to[e]]) * inv[e]
+        return np.concatenate([sol[:nf], dqv])
+
+
+def _plan(a: _Arrays, dq: FloatArray) -> _Plan:
+    """The reduced-system plan for the elements with dq ≠ 0 (kept with the arrays)."""
+    elim = dq != 0.0
+    key = elim.tobytes()
+    plan = a.plans.get(key)
+    if plan is None:
+        plan = _Plan(a, elim)
+        a.plans[key] = plan
+    return plan
+
+
 def _solve_once(a: _Arrays, ph: _Physics, inj: FloatArray, x0: FloatArray | None,
                 tol: float, max_iter: int) -> tuple[FloatArray, int, float]:
     nf, ne = a.free.size, len(a.edges)
     p_ref = float(a.p_fixed[a.fixed].max())
     q_ref = max(float(np.abs(inj).sum()) / 2, 1.0)
-    fr, to, kind = a.fr, a.to, a.kind
+    fr, to = a.fr, a.to
+    nn = len(a.node_ids)
+    free = a.free
+    k_pipe, k_res = a.pipe_idx, a.res_idx
+    k_eq, k_cl = a.equal_idx, a.closed_idx
+    k_to, k_from, k_ratio = a.set_to_idx, a.set_from_idx, a.ratio_idx
+    setp, loss_in, loss_out = a.setpoint, a.loss_in, a.loss_out
+    # derivatives that do not change (lossless, closed and set-point elements)
+    d1c, d2c, dqc = np.zeros(ne), np.zeros(ne), np.zeros(ne)
+    d1c[k_eq], d2c[k_eq], dqc[k_eq] = 1 / p_ref, -1 / p_ref, -EQUAL_RESISTANCE / q_ref
+    dqc[k_cl] = 1 / q_ref
+    d2c[k_to] = 1 / p_ref
+    d1c[k_from] = 1 / p_ref
+    d1c[k_ratio], d2c[k_ratio] = -setp[k_ratio] / p_ref, 1 / p_ref
 
-    def pressures(x: FloatArray) -> FloatArray:
+    def residual(x: FloatArray) -> tuple[FloatArray, tuple[FloatArray, FloatArray, FloatArray]]:
         p = a.p_fixed.copy()
-        p[a.free] = x[:nf]
-        return p
-
-    pos1, pos2 = a.free_pos[fr], a.free_pos[to]
-    m1, m2 = pos1 >= 0, pos2 >= 0
-
-    def residual(x: FloatArray, jac: bool
-                 ) -> tuple[FloatArray, tuple[FloatArray, FloatArray, FloatArray] | None]:
-        p = pressures(x)
+        p[free] = x[:nf]
         q = x[nf:]
-        bal = inj.copy()
-        np.add.at(bal, fr, -q)
-        np.add.at(bal, to, q)
-        f_bal = bal[a.free] / q_ref
-        f_e = np.zeros(ne)
-        d1 = np.zeros(ne)
-        d2 = np.zeros(ne)
-        dq = np.zeros(ne)
+        bal = inj + np.bincount(to, q, nn) - np.bincount(fr, q, nn)
+        f_e = np.empty(ne)
+        d1, d2, dq = d1c.copy(), d2c.copy(), dqc.copy()
         p1, p2 = p[fr], p[to]
-        k = a.pipe_idx
+        k = k_pipe
         if k.size:
             r, j1, j2, jq = ph.pipe_law(p1[k], p2[k], q[k])
             sc = 1.0 / p_ref**2
             f_e[k], d1[k], d2[k], dq[k] = r * sc, j1 * sc, j2 * sc, jq * sc
-        k = a.res_idx
+        k = k_res
         if k.size:
             r, j1, j2, jq = ph.resistor_law(p1[k], p2[k], q[k])
             f_e[k], d1[k], d2[k], dq[k] = r / p_ref, j1 / p_ref, j2 / p_ref, jq / p_ref
-        m = kind == EQUAL
-        f_e[m] = (p1[m] - p2[m]) / p_ref - EQUAL_RESISTANCE * q[m] / q_ref
-        d1[m], d2[m], dq[m] = 1 / p_ref, -1 / p_ref, -EQUAL_RESISTANCE / q_ref
-        m = kind == CLOSED
-        f_e[m], dq[m] = q[m] / q_ref, 1 / q_ref
-        m = kind == SET_TO
-        f_e[m], d2[m] = (p2[m] - a.setpoint[m]) / p_ref, 1 / p_ref
-        m = kind == SET_FROM
-        f_e[m], d1[m] = (p1[m] - a.setpoint[m]) / p_ref, 1 / p_ref
-        m = kind == RATIO
-        f_e[m] = (p2[m] + a.loss_out[m] - a.setpoint[m] * (p1[m] - a.loss_in[m])) / p_ref
-        d1[m], d2[m] = -a.setpoint[m] / p_ref, 1 / p_ref
-        f = np.concatenate([f_bal, f_e])
-        return f, ((d1, d2, dq) if jac else None)
-
-    # Elements whose equation depends on their own flow (dq ≠ 0: pipes, resistors, closed
-    # elements) are eliminated: dq_e = −(f_e + d1·dp_from + d2·dp_to)/dq_e. What remains is
-    # a nodal system in the free pressures plus the flows of the other elements (short
-    # pipes, open valves, set-point elements), much smaller and sparser than the full one.
-    orderings: dict[bytes, tuple[IntArray, IntArray]] = {}
-
-    def newton_step(f: FloatArray, d1: FloatArray, d2: FloatArray, dq: FloatArray
-                    ) -> FloatArray:
-        f_bal, f_e = f[:nf], f[nf:]
-        elim = dq != 0.0
-        keep = ~elim
-        k0 = np.flatnonzero(keep)
-        n0 = k0.size
-        col0 = -np.ones(ne, dtype=np.intp)
-        col0[k0] = nf + np.arange(n0)
-        inv = np.zeros(ne)
-        inv[elim] = 1.0 / dq[elim]
-        rows_l: list[IntArray] = []
-        cols_l: list[IntArray] = []
-        vals_l: list[FloatArray] = []
-        rhs = np.zeros(nf + n0)
-        rhs[:nf] = -f_bal
-        # eliminated elements in the balance rows (B = −1/q_ref at from, +1/q_ref at to)
-        for posr, mr, sign in ((pos1, m1, -1.0 / q_ref), (pos2, m2, 1.0 / q_ref)):
-            sel = mr & elim
-            np.add.at(rhs, posr[sel], sign * f_e[sel] * inv[sel])
-            for posc, mc, dd in ((pos1, m1, d1), (pos2, m2, d2)):
-                both = sel & mc
-                rows_l.append(posr[both])
-                cols_l.append(posc[both])
-                vals_l.append(-sign * dd[both] * inv[both])
-            # kept elements: their flow is an unknown of the reduced system
-            sel0 = mr & keep
-            rows_l.append(posr[sel0])
-            cols_l.append(col0[sel0])
-            vals_l.append(np.full(int(sel0.sum()), sign))
-        # kept elements' own rows
-        for posc, mc, dd in ((pos1, m1, d1), (pos2, m2, d2)):
-            sel = keep & mc
-            rows_l.append(col0[sel])
-            cols_l.append(posc[sel])
-            vals_l.append(dd[sel])
-        rhs[nf:] = -f_e[k0]
-        size = nf + n0
-        rows, cols, vals = (np.concatenate(rows_l), np.concatenate(cols_l),
-                            np.concatenate(vals_l))
-        # The sparsity pattern is the same at every step with the same eliminated set:
-        # its fill-reducing ordering (minimum degree on A + Aᵀ) is computed once and
-        # reused, the matrix being assembled directly in that order (the ordering is
-        # most of SuperLU's time on large networks).
-        key = elim.tobytes()
-        order = orderings.get(key)
-        try:
-            if order is None:
-                jm = sp.csc_matrix((vals, (rows, cols)), shape=(size, size))
-                lu = spla.splu(jm, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.1,
-                               options={"SymmetricMode": True})
-                new_pos = np.asarray(lu.perm_c, dtype=np.intp)  # position of each index
-                orderings[key] = (new_pos, np.argsort(new_pos))
-                sol = lu.solve(rhs)
-            else:
-                new_pos, old_idx = order
-                jm = sp.csc_matrix((vals, (new_pos[rows], new_pos[cols])),
-                                   shape=(size, size))
-                lu = spla.splu(jm, permc_spec="NATURAL", diag_pivot_thresh=0.1,
-                               options={"SymmetricMode": True})
-                sol = np.empty(size)
-                sol[old_idx] = lu.solve(rhs[old_idx])
-        except RuntimeError:  # singular: regularise slightly
-            jm = sp.csc_matrix((vals, (rows, cols)), shape=(size, size))
-            sol = spla.spsolve(jm + sp.identity(size, format="csc") * 1e-12, rhs)
-        dp_free = sol[:nf]
-        dp = np.zeros(len(a.node_ids))
-        dp[a.free] = dp_free
-        dqv = np.zeros(ne)
-        dqv[k0] = sol[nf:]
-        dqv[elim] = -(f_e[elim] + d1[elim] * dp[fr[elim]] + d2[elim] * dp[to[elim]]) \
-            * inv[elim]
-        return np.concatenate([dp_free, dqv])
+        k = k_eq
+        f_e[k] = (p1[k] - p2[k]) / p_ref - EQUAL_RESISTANCE * q[k] / q_ref
+        f_e[k_cl] = q[k_cl] / q_ref
+        f_e[k_to] = (p2[k_to] - setp[k_to]) / p_ref
+        f_e[k_from] = (p1[k_from] - setp[k_from]) / p_ref
+        k = k_ratio
+        f_e[k] = (p2[k] + loss_out[k] - setp[k] * (p1[k] - loss_in[k])) / p_ref
+        return np.concatenate([bal[free] / q_ref, f_e]), (d1, d2, dq)
 
     x = x0.copy() if x0 is not None else _linear_start(a, ph, inj, p_ref, q_ref)
-    f, jac = residual(x, True)
-    norm = float(np.linalg.norm(f, np.inf))
+    f, jac = residual(x)
+    norm = float(np.max(np.abs(f), initial=0.0))
     it = 0
-    alphas: list[float] = []
     while norm > tol and it < max_iter:
         it += 1
-        assert jac is not None
-        dx = newton_step(f, *jac)
+        step = _Step(a, _plan(a, jac[2]), *jac, q_ref)
+        dx = step.solve(f)
         if not np.all(np.isfinite(dx)):
             break
         # fraction to the boundary: keep pressures positive
@@ -657,13 +719,12 @@ def _solve_once(a: _Arrays, ph: _Physics, inj: FloatArray, x0: FloatArray | None
         f2n = 0.5 * float(f @ f)
         while True:
             x_new = x + alpha * dx
-            f_new, jac_new = residual(x_new, True)
+            f_new, jac_new = residual(x_new)
             if 0.5 * float(f_new @ f_new) <= (1 - 1e-4 * alpha) * f2n or alpha < 1e-6:
                 break
             alpha *= 0.5
-        alphas.append(alpha)
         x, f, jac = x_new, f_new, jac_new
-        norm = float(np.linalg.norm(f, np.inf))
+        norm = float(np.max(np.abs(f), initial=0.0))
     if not norm <= tol:
         worst_idx = np.argsort(-np.abs(f))[:5]
         names = [f"balance {a.node_ids[a.free[i]]}" if i < nf else
@@ -680,28 +741,12 @@ def _linear_start(a: _Arrays, ph: _Physics, inj: FloatArray, p_ref: float,
 
     Each pipe's law F(q) is replaced by its secant R·q through F(q_nom) at the
     mean fixed pressure; the resulting linear system (in p for pressures and q
-    for flows) is solved once.
+    for flows) is solved once, in the reduced form of the Newton steps.
     """
     nf, ne = a.free.size, len(a.edges)
     p0 = float(np.mean(a.p_fixed[a.fixed]))
     q_nom = np.full(ne, q_ref / max(1.0, math.sqrt(ne)))
-    x = np.concatenate([np.full(nf, p0), q_nom])
-    # linearise each element equation at (p0, p0, q_nom): a Newton step from there
-    p = np.full(len(a.node_ids), p0)
-    p[a.fixed] = a.p_fixed[a.fixed]
-    x[:nf] = p[a.free]
-    # secant resistance for pipes: r(q) = (p1 − p2)·2p0 − F(q_nom)/q_nom · q
-    kind = a.kind.copy()
-    rows, cols, vals = [], [], []
-    rhs = np.zeros(nf + ne)
-    rhs[:nf] = -inj[a.free] / q_ref
-    e_idx = np.arange(ne)
-    for nodes, sign in ((a.fr, -1.0), (a.to, 1.0)):
-        pos = a.free_pos[nodes]
-        m = pos >= 0
-        rows.append(pos[m])
-        cols.append(nf + e_idx[m])
-        vals.append(np.full(int(m.sum()), sign / q_ref))
+    # each element row c1·p1 + c2·p2 + cq·q + c0 = 0, linearised at (p0, p0, q_nom)
     c1 = np.zeros(ne)
     c2 = np.zeros(ne)
     cq = np.zeros(ne)
@@ -716,36 +761,28 @@ def _linear_start(a: _Arrays, ph: _Physics, inj: FloatArray, p_ref: float,
         pp = np.full(k.size, p0)
         _, _, _, jq = ph.resistor_law(pp, pp, q_nom[k])
         c1[k], c2[k], cq[k] = 1 / p_ref, -1 / p_ref, jq / p_ref
-    m = kind == EQUAL
-    c1[m], c2[m], cq[m] = 1 / p_ref, -1 / p_ref, -EQUAL_RESISTANCE / q_ref
-    m = kind == CLOSED
-    cq[m] = 1 / q_ref
-    m = kind == SET_TO
-    c2[m], c0[m] = 1 / p_ref, -a.setpoint[m] / p_ref
-    m = kind == SET_FROM
-    c1[m], c0[m] = 1 / p_ref, -a.setpoint[m] / p_ref
-    m = kind == RATIO
-    c1[m], c2[m] = -a.setpoint[m] / p_ref, 1 / p_ref
-    c0[m] = (a.loss_out[m] + a.setpoint[m] * a.loss_in[m]) / p_ref
-    pos1, pos2 = a.free_pos[a.fr], a.free_pos[a.to]
-    m1, m2 = pos1 >= 0, pos2 >= 0
-    rows += [nf + e_idx[m1], nf + e_idx[m2], nf + e_idx]
-    cols += [pos1[m1], pos2[m2], nf + e_idx]
-    vals += [c1[m1], c2[m2], cq]
-    # known (fixed) pressures move to the right-hand side
-    fixed_p1 = np.where(~m1, a.p_fixed[a.fr], 0.0)
-    fixed_p2 = np.where(~m2, a.p_fixed[a.to], 0.0)
-    rhs[nf:] = -(c0 + c1 * fixed_p1 + c2 * fixed_p2)
-    jm = sp.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                       shape=(nf + ne, nf + ne))
+    k = a.equal_idx
+    c1[k], c2[k], cq[k] = 1 / p_ref, -1 / p_ref, -EQUAL_RESISTANCE / q_ref
+    cq[a.closed_idx] = 1 / q_ref
+    k = a.set_to_idx
+    c2[k], c0[k] = 1 / p_ref, -a.setpoint[k] / p_ref
+    k = a.set_from_idx
+    c1[k], c0[k] = 1 / p_ref, -a.setpoint[k] / p_ref
+    k = a.ratio_idx
+    c1[k], c2[k] = -a.setpoint[k] / p_ref, 1 / p_ref
+    c0[k] = (a.loss_out[k] + a.setpoint[k] * a.loss_in[k]) / p_ref
+    # one Newton step of the linear system from zero free pressures and flows
+    p = np.where(a.fixed, a.p_fixed, 0.0)
+    f = np.concatenate([inj[a.free] / q_ref, c0 + c1 * p[a.fr] + c2 * p[a.to]])
     try:
-        sol = spla.splu(jm).solve(rhs)
+        step = _Step(a, _plan(a, cq), c1, c2, cq, q_ref, strict=True)
     except RuntimeError as exc:
         raise ConvergenceError(f"linearised start (singular system: {exc}; is every node "
                                "connected to a pressure-fixed node?)", iterations=0,
                                residual=math.inf) from None
+    sol = step.solve(f)
     sol[:nf] = np.maximum(sol[:nf], 0.05 * p0)
-    return np.asarray(sol)
+    return sol
 
 
 #: Compiled arrays of recently solved networks, by the network object's identity.
