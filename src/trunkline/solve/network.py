@@ -737,11 +737,17 @@ def _solve_once(a: _Arrays, ph: _Physics, inj: FloatArray, x0: FloatArray | None
 
 def _linear_start(a: _Arrays, ph: _Physics, inj: FloatArray, p_ref: float,
                   q_ref: float) -> FloatArray:
-    """Start point: pipes and resistors as linear resistances at a nominal flow.
+    """Start point: pipes and resistors as linear resistances.
 
-    Each pipe's law F(q) is replaced by its secant R·q through F(q_nom) at the
-    mean fixed pressure; the resulting linear system (in p for pressures and q
-    for flows) is solved once, in the reduced form of the Newton steps.
+    Each pipe's law F(q) is replaced by the linear resistance R·q with R = F'(q_lin) at
+    the mean fixed pressure; the resulting linear system (in p for pressures and q for
+    flows) is solved in the reduced form of the Newton steps. A first solve takes one
+    nominal flow q_nom for every pipe; a second one, when there are pipes, each pipe's
+    geometric mean of q_nom and its first flow. A flow-law pipe's resistance grows
+    with its flow, so the first solve sends too much flow through the pipes whose
+    nominal resistance is too low and too little through the others; the mean halves
+    that error on a log scale, where Newton's iterations from the first solve's flows
+    would halve a too-large flow only once per step.
     """
     nf, ne = a.free.size, len(a.edges)
     p0 = float(np.mean(a.p_fixed[a.fixed]))
@@ -774,13 +780,23 @@ def _linear_start(a: _Arrays, ph: _Physics, inj: FloatArray, p_ref: float,
     # one Newton step of the linear system from zero free pressures and flows
     p = np.where(a.fixed, a.p_fixed, 0.0)
     f = np.concatenate([inj[a.free] / q_ref, c0 + c1 * p[a.fr] + c2 * p[a.to]])
-    try:
-        step = _Step(a, _plan(a, cq), c1, c2, cq, q_ref, strict=True)
-    except RuntimeError as exc:
-        raise ConvergenceError(f"linearised start (singular system: {exc}; is every node "
-                               "connected to a pressure-fixed node?)", iterations=0,
-                               residual=math.inf) from None
-    sol = step.solve(f)
+
+    def solve_linear() -> FloatArray:
+        try:
+            step = _Step(a, _plan(a, cq), c1, c2, cq, q_ref, strict=True)
+        except RuntimeError as exc:
+            raise ConvergenceError(f"linearised start (singular system: {exc}; is every "
+                                   "node connected to a pressure-fixed node?)", iterations=0,
+                                   residual=math.inf) from None
+        return step.solve(f)
+
+    sol = solve_linear()
+    k = a.pipe_idx
+    if k.size:
+        q_lin = np.sqrt(np.maximum(np.abs(sol[nf:][k]), 1e-3 * q_nom[k]) * q_nom[k])
+        pp = np.full(k.size, p0)
+        cq[k] = ph.pipe_law(pp, pp, q_lin)[3] / p_ref**2
+        sol = solve_linear()
     sol[:nf] = np.maximum(sol[:nf], 0.05 * p0)
     return sol
 
