@@ -279,6 +279,7 @@ class _Arrays:
         laws = list(map(_FLOW_LAW, pipes))
         self.law = np.array(laws, dtype=object)
         self.dh = self.height[self.to[self.pipe_idx]] - self.height[self.fr[self.pipe_idx]]
+        self.flat = not np.any(self.dh)
         # pipes grouped by friction law (positions among the Darcy-law pipes), the
         # Darcy-law and power-law pipes, and which laws scale with Z
         present = set(laws)
@@ -318,7 +319,8 @@ class _Arrays:
     @cached_property
     def edge_ends(self) -> tuple[list[str], list[str]]:
         """from_node and to_node ids of every element."""
-        return list(map(_FROM, self.edges)), list(map(_TO, self.edges))
+        ids = np.array(self.node_ids, dtype=object)
+        return ids[self.fr].tolist(), ids[self.to].tolist()
 
     @staticmethod
     def _classify(e: object) -> tuple[int, float, float, float]:
@@ -394,35 +396,52 @@ class _Physics:
         self.rel_rough = a.rough / a.diam
         self.darcy = a.darcy
         self.power = a.power
+        # per Darcy-law pipe: D/A (Re = |q|·D/(A μ)), ε/D and L/(D A²)·(A/D)/η²
+        d = a.darcy
+        self.all_darcy = d.size == a.pipe_idx.size
+        self.all_z_scaled = bool(np.all(a.z_scaled))
+        area, diam = a.area[d], a.diam[d]
+        self.d_over_a = diam / area
+        self.rel_rough_d = self.rel_rough[d]
+        self.geometry_d = a.length[d] / (diam * area**2) * (area / diam) / a.eff[d] ** 2
 
     def pipe_law(self, p1: FloatArray, p2: FloatArray, q: FloatArray
                  ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
         """Residual r = p1² − e^s p2² − F(q) and its derivatives (∂p1, ∂p2, ∂q)."""
         a = self.a
-        pm = 2.0 / 3.0 * (p1 + p2 - p1 * p2 / (p1 + p2))
-        dpm1 = 2.0 / 3.0 * (1.0 - p2**2 / (p1 + p2) ** 2)
-        dpm2 = 2.0 / 3.0 * (1.0 - p1**2 / (p1 + p2) ** 2)
+        psum = p1 + p2
+        pm = 2.0 / 3.0 * (psum - p1 * p2 / psum)
+        dpm1 = 2.0 / 3.0 * (1.0 - p2**2 / psum**2)
+        dpm2 = 2.0 / 3.0 * (1.0 - p1**2 / psum**2)
         tt = self.t_pipe
         z, dz = self.z_of(pm, tt)
         zrt = z * self.r_s * tt
-        s = 2.0 * GRAVITY * a.dh / zrt
-        small = np.abs(s) < 1e-9
-        es = np.exp(s)
-        le_factor = np.where(small, 1.0 + s / 2, np.expm1(s) / np.where(small, 1.0, s))
+        if a.flat:  # s = 0: e^s = 1, L_e = L
+            s = es = le_factor = None
+        else:
+            s = 2.0 * GRAVITY * a.dh / zrt
+            small = np.abs(s) < 1e-9
+            es = np.exp(s)
+            le_factor = np.where(small, 1.0 + s / 2, np.expm1(s) / np.where(small, 1.0, s))
+        every = self.all_darcy
         f = np.zeros_like(q)
         dfdq = np.zeros_like(q)
         # Darcy laws: F = zrt·Le/(D A²)·(Aμ/D)·φ(Re)·q
         d = self.darcy
         if d.size:
-            rho_m = pm[d] / zrt[d]
-            mu = (np.full(d.size, self.viscosity) if self.viscosity is not None
-                  else np.asarray(lee_gonzalez_eakin(tt[d], rho_m,
-                                                     self.molar_mass)))
-            area, diam = a.area[d], a.diam[d]
-            re = np.abs(q[d]) * diam / (area * mu)
+            zrt_d = zrt if every else zrt[d]
+            q_d = q if every else q[d]
+            if self.viscosity is not None:
+                mu: FloatArray | float = self.viscosity
+            else:
+                mu = np.asarray(lee_gonzalez_eakin(tt if every else tt[d],
+                                                   (pm if every else pm[d]) / zrt_d,
+                                                   self.molar_mass))
+            dre_dq = self.d_over_a / mu
+            re = np.abs(q_d) * dre_dq
             lam = np.empty(d.size)
             dphi = np.empty(d.size)
-            rel = self.rel_rough[d]
+            rel = self.rel_rough_d
             for law, m in self.law_groups:
                 divisor = _COLEBROOK_DIVISORS.get(law)
                 if divisor is not None:
@@ -442,31 +461,41 @@ class _Physics:
                 lam[m], lam_h = lam2[:m.size], lam2[m.size:]
                 h = re[m] * 1e-6 + 1e-3
                 dphi[m] = ((re[m] + h) * lam_h - re[m] * lam[m]) / h
-            phi = lam * np.maximum(re, 1.0)
-            phi = np.where(re < 1.0, 64.0, phi)
-            dphi = np.where(re < 1.0, 0.0, dphi)  # φ = 64 is constant there
-            coef = zrt[d] * a.length[d] * le_factor[d] / (diam * area**2) * (area * mu / diam)
-            coef = coef / a.eff[d] ** 2
-            f[d] = coef * phi * q[d]
-            dre_dq = diam / (area * mu)
-            dfdq[d] = coef * (phi + np.abs(q[d]) * dphi * dre_dq)
+            laminar = re < 1.0
+            phi = np.where(laminar, 64.0, lam * np.maximum(re, 1.0))
+            dphi = np.where(laminar, 0.0, dphi)  # φ = 64 is constant there
+            coef = zrt_d * (self.geometry_d * mu)
+            if le_factor is not None:
+                coef = coef * (le_factor if every else le_factor[d])
+            f_d = coef * phi * q_d
+            dfdq_d = coef * (phi + np.abs(q_d) * dphi * dre_dq)
+            if every:
+                f, dfdq = f_d, dfdq_d
+            else:
+                f[d], dfdq[d] = f_d, dfdq_d
             # Z enters through zrt (∂F/∂Z = F/Z)
         # power laws (classic equations, empirical) on standard volume flow
         pw = self.power
         if pw.size:
             kq, n = self._power_coefficients(pw, z)
+            le_pw = 1.0 if le_factor is None else le_factor[pw]
             qs = q[pw] / self.rho_ref
             eps = 1e-6 * np.maximum(1.0, np.abs(qs).max(initial=0.0))
             g = (qs**2 + eps**2) ** ((n - 1) / 2)
-            f[pw] = kq * le_factor[pw] * g * qs
+            f[pw] = kq * le_pw * g * qs
             dg = (n - 1) * qs**2 * (qs**2 + eps**2) ** ((n - 3) / 2)
-            dfdq[pw] = kq * le_factor[pw] * (g + dg) / self.rho_ref
-        dfdz = np.where(self.z_scaled, f / z, 0.0)
+            dfdq[pw] = kq * le_pw * (g + dg) / self.rho_ref
+        dfdz = f / z if self.all_z_scaled else np.where(a.z_scaled, f / z, 0.0)
+        dfdz_dz = dfdz * dz
+        if es is None:
+            r = p1**2 - p2**2 - f
+            return r, 2 * p1 - dfdz_dz * dpm1, -2 * p2 - dfdz_dz * dpm2, -dfdq
+        assert s is not None
         r = p1**2 - es * p2**2 - f
         # s depends on Z as well: ∂(e^s)/∂Z = −s e^s / Z (small; included)
         des_dz = -s * es / z
-        dr1 = 2 * p1 - (dfdz * dz * dpm1) - des_dz * dz * dpm1 * p2**2
-        dr2 = -2 * es * p2 - (dfdz * dz * dpm2) - des_dz * dz * dpm2 * p2**2
+        dr1 = 2 * p1 - (dfdz_dz * dpm1) - des_dz * dz * dpm1 * p2**2
+        dr2 = -2 * es * p2 - (dfdz_dz * dpm2) - des_dz * dz * dpm2 * p2**2
         return r, dr1, dr2, -dfdq
 
     def _power_coefficients(self, idx: IntArray, z: FloatArray
