@@ -76,6 +76,9 @@ from trunkline.physics.flow_equations import (
 )
 from trunkline.physics.friction import (
     COLEBROOK_ROUGHNESS_DIVISOR,
+    LAMINAR_FRICTION_CONSTANT,
+    RE_FLOOR,
+    RE_LAMINAR_MAX,
     RE_TURBULENT_MIN,
     ROUGH_PIPE_ROUGHNESS_DIVISOR,
     colebrook_with_derivative,
@@ -455,6 +458,14 @@ class _Physics:
                     m = m[~turb]
                     if not m.size:
                         continue
+                # laminar (Hagen-Poiseuille, as darcy_friction has it): φ = 64, flat
+                lami = re[m] < RE_LAMINAR_MAX
+                ml = m[lami]
+                lam[ml] = LAMINAR_FRICTION_CONSTANT / np.maximum(re[ml], RE_FLOOR)
+                dphi[ml] = 0.0
+                m = m[~lami]
+                if not m.size:
+                    continue
                 both = np.concatenate([re[m], re[m] * (1 + 1e-6) + 1e-3])
                 lam2 = np.asarray(darcy_friction(both, np.concatenate([rel[m], rel[m]]),
                                                  law=law))
@@ -683,6 +694,14 @@ def _plan(a: _Arrays, dq: FloatArray) -> _Plan:
     return plan
 
 
+#: After a full Newton step that cut the residual by CHORD_TRY or more (the quadratic
+#: phase), the next step reuses its factorised Jacobian (a chord step: one residual and
+#: two triangular solves instead of a factorisation) and is kept if it cuts the residual
+#: by CHORD_RATE; otherwise a Newton step follows from where the chord step started.
+CHORD_TRY: Final = 1e-2
+CHORD_RATE: Final = 0.1
+
+
 def _solve_once(a: _Arrays, ph: _Physics, inj: FloatArray, x0: FloatArray | None,
                 tol: float, max_iter: int) -> tuple[FloatArray, int, float]:
     nf, ne = a.free.size, len(a.edges)
@@ -733,8 +752,20 @@ def _solve_once(a: _Arrays, ph: _Physics, inj: FloatArray, x0: FloatArray | None
     f, jac = residual(x)
     norm = float(np.max(np.abs(f), initial=0.0))
     it = 0
+    last: _Step | None = None  # the previous step's factorisation, when worth reusing
     while norm > tol and it < max_iter:
         it += 1
+        if last is not None:
+            # Newton is in its quadratic phase: a step with the last factorised Jacobian
+            # (a chord step) cuts the residual nearly as much, at a fraction of the cost
+            x_new = x + last.solve(f)
+            last = None
+            if np.all(np.isfinite(x_new)) and np.all(x_new[:nf] > 0):
+                f_new, jac_new = residual(x_new)
+                norm_new = float(np.max(np.abs(f_new), initial=0.0))
+                if norm_new <= CHORD_RATE * norm:
+                    x, f, jac, norm = x_new, f_new, jac_new, norm_new
+                    continue
         step = _Step(a, _plan(a, jac[2]), *jac, q_ref)
         dx = step.solve(f)
         if not np.all(np.isfinite(dx)):
@@ -752,8 +783,10 @@ def _solve_once(a: _Arrays, ph: _Physics, inj: FloatArray, x0: FloatArray | None
             if 0.5 * float(f_new @ f_new) <= (1 - 1e-4 * alpha) * f2n or alpha < 1e-6:
                 break
             alpha *= 0.5
-        x, f, jac = x_new, f_new, jac_new
-        norm = float(np.max(np.abs(f), initial=0.0))
+        norm_new = float(np.max(np.abs(f_new), initial=0.0))
+        if alpha == 1.0 and norm_new <= CHORD_TRY * norm:
+            last = step
+        x, f, jac, norm = x_new, f_new, jac_new, norm_new
     if not norm <= tol:
         worst_idx = np.argsort(-np.abs(f))[:5]
         names = [f"balance {a.node_ids[a.free[i]]}" if i < nf else
