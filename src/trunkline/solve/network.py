@@ -1123,25 +1123,32 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
     # bounds checked on arrays; messages only for the elements that break them
     low, high = p < p_min - ptol, p > p_max + ptol
     off = a.fixed & ~((f_min - 1e-9 <= injection) & (injection <= f_max + 1e-9))
-    for i in np.flatnonzero(low | high | off).tolist():
+    bad = np.flatnonzero(low | high | off)
+    # formatted from Python floats (numpy scalars format far slower)
+    for i, lo, hi, of, pi, pl, ph_, inj_i, fl, fh in zip(
+            bad.tolist(), low[bad].tolist(), high[bad].tolist(), off[bad].tolist(),
+            p[bad].tolist(), p_min[bad].tolist(), p_max[bad].tolist(),
+            injection[bad].tolist(), f_min[bad].tolist(), f_max[bad].tolist(), strict=True):
         nid = a.node_ids[i]
-        if low[i]:
-            violations.append(f"node {nid}: pressure {p[i] / 1e5:.3f} bar below "
-                              f"minimum {p_min[i] / 1e5:.3f} bar")
-        if high[i]:
-            violations.append(f"node {nid}: pressure {p[i] / 1e5:.3f} bar above "
-                              f"maximum {p_max[i] / 1e5:.3f} bar")
-        if off[i]:
-            violations.append(f"node {nid}: injection {injection[i]:.3f} kg/s outside "
-                              f"[{f_min[i]:.3f}, {f_max[i]:.3f}] kg/s")
+        if lo:
+            violations.append(f"node {nid}: pressure {pi / 1e5:.3f} bar below "
+                              f"minimum {pl / 1e5:.3f} bar")
+        if hi:
+            violations.append(f"node {nid}: pressure {pi / 1e5:.3f} bar above "
+                              f"maximum {ph_ / 1e5:.3f} bar")
+        if of:
+            violations.append(f"node {nid}: injection {inj_i:.3f} kg/s outside "
+                              f"[{fl:.3f}, {fh:.3f}] kg/s")
     rho_ref = gas.standard_density(get_reference(net.reference))
     types = a.type_names
     vel_in, vel_out = np.full(q.size, np.nan), np.full(q.size, np.nan)
     sur = gas.surrogate()
     e_min, e_max = a.edge_bounds
-    for ek in np.flatnonzero(~((e_min - 1e-9 <= q) & (q <= e_max + 1e-9))).tolist():
-        violations.append(f"{types[ek]} {a.edge_ids[ek]}: flow {q[ek]:.3f} kg/s outside "
-                          f"[{e_min[ek]:.3f}, {e_max[ek]:.3f}] kg/s")
+    bad = np.flatnonzero(~((e_min - 1e-9 <= q) & (q <= e_max + 1e-9)))
+    for ek, qe, lo_e, hi_e in zip(bad.tolist(), q[bad].tolist(), e_min[bad].tolist(),
+                                  e_max[bad].tolist(), strict=True):
+        violations.append(f"{types[ek]} {a.edge_ids[ek]}: flow {qe:.3f} kg/s outside "
+                          f"[{lo_e:.3f}, {hi_e:.3f}] kg/s")
     k = a.pipe_idx
     if k.size:
         env = sur.envelope
