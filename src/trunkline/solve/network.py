@@ -26,10 +26,13 @@ SIAM 2015, ch. 2):
   their ratio (with station pressure losses), discharge or suction pressure.
 
 The Jacobian is assembled in sparse form (scipy.sparse) from vectorised
-per-element derivatives and solved by SuperLU. The start is a linearised solve
-(each pipe a linear resistance fitted at a nominal flow), then Newton with a
-backtracking line search on the scaled residual and a fraction-to-boundary rule
-that keeps every pressure positive. A solve that does not converge raises
+per-element derivatives, the element flows eliminated into a nodal system, and
+solved by SuperLU (the pattern and its fill-reducing ordering are computed once
+per network and kept). The start is a linearised solve (each pipe a linear
+resistance, fitted at a nominal flow, then again at the geometric mean of that and
+its first flow), then Newton with a backtracking line search on the scaled residual
+and a fraction-to-boundary rule that keeps every pressure positive; in the quadratic
+phase a step may reuse the last factorisation. A solve that does not converge raises
 :class:`~trunkline.errors.ConvergenceError` with its iterations, residual and
 worst equations. Compressor power and fuel follow from the real-gas
 polytropic path; fuel taken from the line (``fuel_from_line``) is added to the
@@ -598,8 +601,8 @@ class _Plan:
         return the first factorisation."""
         size = self.size
         jm = sp.csc_matrix((vals, (self.rows, self.cols)), shape=(size, size))
-        lu = spla.splu(jm, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.1,
-                       options={"SymmetricMode": True})
+        lu = spla.splu(jm, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.1, relax=1,
+                       panel_size=1, options={"SymmetricMode": True})
         new_pos = np.asarray(lu.perm_c, dtype=np.intp)  # position of each index
         self.new_pos, self.old_idx = new_pos, np.argsort(new_pos)
         r, c = new_pos[self.rows], new_pos[self.cols]
