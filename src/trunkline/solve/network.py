@@ -629,8 +629,11 @@ class _Step:
         self.a, self.plan, self.q_ref = a, plan, q_ref
         self.d1, self.d2 = d1, d2
         e = plan.elim_idx
-        inv = np.zeros(dq.size)
-        inv[e] = 1.0 / dq[e]
+        if e.size == dq.size:
+            inv = 1.0 / dq
+        else:
+            inv = np.zeros(dq.size)
+            inv[e] = 1.0 / dq[e]
         self.inv = inv
         g1 = d1 * inv / q_ref
         g2 = d2 * inv / q_ref
@@ -682,7 +685,10 @@ class _Step:
         dqv = np.zeros(f_e.size)
         dqv[plan.k0] = sol[nf:]
         e = plan.elim_idx
-        dqv[e] = -(f_e[e] + self.d1[e] * dp[a.fr[e]] + self.d2[e] * dp[a.to[e]]) * inv[e]
+        if e.size == dqv.size:  # every element eliminated
+            dqv = -(f_e + self.d1 * dp[a.fr] + self.d2 * dp[a.to]) * inv
+        else:
+            dqv[e] = -(f_e[e] + self.d1[e] * dp[a.fr[e]] + self.d2[e] * dp[a.to[e]]) * inv[e]
         return np.concatenate([sol[:nf], dqv])
 
 
@@ -725,18 +731,26 @@ def _solve_once(a: _Arrays, ph: _Physics, inj: FloatArray, x0: FloatArray | None
     d1c[k_from] = 1 / p_ref
     d1c[k_ratio], d2c[k_ratio] = -setp[k_ratio] / p_ref, 1 / p_ref
 
+    only_pipes = k_pipe.size == ne
+
     def residual(x: FloatArray) -> tuple[FloatArray, tuple[FloatArray, FloatArray, FloatArray]]:
         p = a.p_fixed.copy()
         p[free] = x[:nf]
         q = x[nf:]
         bal = inj + np.bincount(to, q, nn) - np.bincount(fr, q, nn)
-        f_e = np.empty(ne)
-        d1, d2, dq = d1c.copy(), d2c.copy(), dqc.copy()
+        f_new = np.empty(nf + ne)  # balance rows, then element rows
+        f_new[:nf] = bal[free] / q_ref
+        f_e = f_new[nf:]
         p1, p2 = p[fr], p[to]
+        sc = 1.0 / p_ref**2
+        if only_pipes:
+            r, j1, j2, jq = ph.pipe_law(p1, p2, q)
+            f_e[:] = r * sc
+            return f_new, (j1 * sc, j2 * sc, jq * sc)
+        d1, d2, dq = d1c.copy(), d2c.copy(), dqc.copy()
         k = k_pipe
         if k.size:
             r, j1, j2, jq = ph.pipe_law(p1[k], p2[k], q[k])
-            sc = 1.0 / p_ref**2
             f_e[k], d1[k], d2[k], dq[k] = r * sc, j1 * sc, j2 * sc, jq * sc
         k = k_res
         if k.size:
@@ -749,7 +763,7 @@ def _solve_once(a: _Arrays, ph: _Physics, inj: FloatArray, x0: FloatArray | None
         f_e[k_from] = (p1[k_from] - setp[k_from]) / p_ref
         k = k_ratio
         f_e[k] = (p2[k] + loss_out[k] - setp[k] * (p1[k] - loss_in[k])) / p_ref
-        return np.concatenate([bal[free] / q_ref, f_e]), (d1, d2, dq)
+        return f_new, (d1, d2, dq)
 
     x = x0.copy() if x0 is not None else _linear_start(a, ph, inj, p_ref, q_ref)
     f, jac = residual(x)
