@@ -313,3 +313,16 @@ def test_repeated_solve_reuses_nothing_stale_after_a_change() -> None:
         assert _same(res.pressure, fresh.pressure) and _same(res.flow, fresh.flow)
         assert not _same(res.pressure, previous.pressure)
         previous = res
+
+
+def test_concurrent_solves_of_one_network_agree() -> None:
+    """Threads solving the same network share its compiled arrays and Newton-system
+    plans (as the dashboard's workers may): every solve gives the single-thread result."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    expected = solve_steady(osiadacz_network(), METHANE)
+    net = osiadacz_network()
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: solve_steady(net, METHANE), range(8)))
+    for res in results:
+        assert _same(res.pressure, expected.pressure) and _same(res.flow, expected.flow)

@@ -604,15 +604,16 @@ class _Plan:
         lu = spla.splu(jm, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.1, relax=1,
                        panel_size=1, options={"SymmetricMode": True})
         new_pos = np.asarray(lu.perm_c, dtype=np.intp)  # position of each index
-        self.new_pos, self.old_idx = new_pos, np.argsort(new_pos)
         r, c = new_pos[self.rows], new_pos[self.cols]
         key = c.astype(np.int64) * size + r
-        uniq, self.slot = np.unique(key, return_inverse=True)
-        self.nnz = uniq.size
+        uniq, slot = np.unique(key, return_inverse=True)
+        self.slot, self.nnz, self.old_idx = slot, uniq.size, np.argsort(new_pos)
         self.indices = (uniq % size).astype(np.int32)
         self.indptr = np.concatenate([[0], np.cumsum(np.bincount(uniq // size,
                                                                  minlength=size))]
                                      ).astype(np.int32)
+        # last: a plan shared by concurrent solves counts as ordered once this is set
+        self.new_pos = new_pos
         return lu
 
     def matrix(self, vals: FloatArray) -> Any:
