@@ -14,10 +14,13 @@ each tool's own elevation term: pandapipes' linear ρ̄·g·Δh, trunkline's exp
 
 Each solve is timed whole (pandapipes' pipeflow with its set-up, trunkline's
 solve_steady with its set-up and result tables), best of --repeat after one warm-up
-(numba compiles pandapipes' kernels on first use). The table gives the ratio
-pandapipes / trunkline and the largest relative difference of the node pressures.
-The targets (GasLib-4197: trunkline >= 20x faster than pandapipes and <= 0.2 s) are
-checked and printed, not enforced.
+(numba compiles pandapipes' kernels on first use). trunkline keeps the compiled
+array form of the networks it solved recently and reuses it while a network is
+unchanged, so it is timed twice: "first" solves a fresh copy of the network each time
+(everything compiled afresh), "repeat" solves the same network object again. The
+table gives both times, the ratio pandapipes / trunkline for each and the largest
+relative difference of the node pressures. The targets (GasLib-4197: trunkline >= 20x
+faster than pandapipes and <= 0.2 s) are checked and printed for both, not enforced.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import argparse
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from importlib.metadata import version
 from pathlib import Path
@@ -55,6 +59,18 @@ def best_of(fn: Callable[[], object], repeat: int) -> float:
     return best
 
 
+def best_first(case: build.PeerCase, repeat: int) -> float:
+    """Best time of trunkline on fresh copies of the network (nothing reused)."""
+    copies = [replace(case, network=case.network.copy()) for _ in range(repeat + 1)]
+    build.solve_trunkline(copies[0])  # warm-up: gas tables
+    best = float("inf")
+    for c in copies[1:]:  # all kept alive: each is a distinct network object
+        t0 = time.perf_counter()
+        build.solve_trunkline(c)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
@@ -66,31 +82,38 @@ def main() -> None:
     print(f"trunkline {version('trunkline')}, pandapipes {version('pandapipes')}"
           f" (use_numba={numba}), best of {args.repeat}, heights "
           f"{'kept' if args.heights else 'levelled'}")
-    print(f"{'network':12s} {'nodes':>6s} {'edges':>6s} {'trunkline s':>12s} "
-          f"{'pandapipes s':>13s} {'ratio':>7s} {'max |dp|/p':>11s}")
+    print(f"{'network':12s} {'nodes':>6s} {'edges':>6s} {'tl first s':>11s} "
+          f"{'tl repeat s':>12s} {'pandapipes s':>13s} {'ratio first':>12s} "
+          f"{'ratio repeat':>13s} {'max |dp|/p':>11s}")
     rows = []
     for name in NETWORKS:
         case = build.build_case(name, lossless="pipe", level_heights=not args.heights)
         peer = build.build_pandapipes(case)
+        t_first = best_first(case, args.repeat)
         t_tl = best_of(partial(build.solve_trunkline, case), args.repeat)
         t_pp = best_of(partial(build.solve_pandapipes, case, peer, use_numba=numba,
                                tol_m=BENCH_TOL_M), args.repeat)
         res = build.solve_trunkline(case)
         rel = build.relative_differences(case, res.pressure, build.pandapipes_pressures(peer))
-        ratio = t_pp / t_tl
-        rows.append((name, t_tl, ratio))
+        rows.append((name, t_first, t_tl, t_pp))
         print(f"{name:12s} {len(case.network.nodes):6d} {len(case.network.edges):6d} "
-              f"{t_tl:12.4f} {t_pp:13.4f} {ratio:7.1f} {max(rel.values()):11.2e}")
+              f"{t_first:11.4f} {t_tl:12.4f} {t_pp:13.4f} {t_pp / t_first:12.1f} "
+              f"{t_pp / t_tl:13.1f} {max(rel.values()):11.2e}")
     # trunkline on the instance as loaded (short pipes, bypassed stations: its own
     # lossless elements rather than 1 m pipes); no pandapipes equivalent
     for name in NETWORKS:
         case = build.build_case(name, lossless="keep", level_heights=not args.heights)
+        t_first = best_first(case, args.repeat)
         t = best_of(partial(build.solve_trunkline, case), args.repeat)
-        print(f"{name}: trunkline on its own lossless elements {t:.4f} s")
-    name, t_tl, ratio = rows[-1]
-    print(f"{name} targets: ratio {ratio:.1f} (target >= {TARGET_RATIO:g}: "
-          f"{'met' if ratio >= TARGET_RATIO else 'NOT met'}), trunkline {t_tl:.3f} s "
-          f"(target <= {TARGET_SECONDS:g} s: {'met' if t_tl <= TARGET_SECONDS else 'NOT met'})")
+        print(f"{name}: trunkline on its own lossless elements {t_first:.4f} s first, "
+              f"{t:.4f} s repeat")
+    name, t_first, t_tl, t_pp = rows[-1]
+    for label, t in (("first", t_first), ("repeat", t_tl)):
+        ratio = t_pp / t
+        print(f"{name} targets, {label} solve: ratio {ratio:.1f} (target >= {TARGET_RATIO:g}: "
+              f"{'met' if ratio >= TARGET_RATIO else 'NOT met'}), trunkline {t:.3f} s "
+              f"(target <= {TARGET_SECONDS:g} s: "
+              f"{'met' if t <= TARGET_SECONDS else 'NOT met'})")
 
 
 if __name__ == "__main__":

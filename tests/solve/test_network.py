@@ -284,3 +284,45 @@ def test_mixing_and_joule_thomson_across_a_control_valve() -> None:
         t_exact -= (float(GAS.enthalpy(3e6, t_exact)) - h_in) / float(GAS.cp(3e6, t_exact))
     assert nodes.loc["low", "temperature"] == pytest.approx(t_exact, abs=0.02)
     assert 10.0 < 290.0 - t_exact < 25.0
+
+
+def _same(a: dict[str, float], b: dict[str, float]) -> bool:
+    return a.keys() == b.keys() and all(a[k] == pytest.approx(b[k], rel=1e-9) for k in a)
+
+
+def test_repeated_solve_reuses_nothing_stale_after_a_change() -> None:
+    """A network solved again after any change (builder calls, replace_edge, direct edits
+    of its maps) gives what a fresh copy of it gives; unchanged, the same as before."""
+    net = osiadacz_network()
+    first = solve_steady(net, METHANE)
+    again = solve_steady(net, METHANE)
+    assert _same(again.pressure, first.pressure) and _same(again.flow, first.flow)
+    changes = [
+        lambda n: n.set_demand("9", 70.0),                                  # builder call
+        lambda n: n.replace_edge("c4-5", ratio=1.6),                        # element replaced
+        lambda n: n.pressures.__setitem__("1", 52e5),                       # map edited
+        lambda n: n.injections.pop("10"),
+        lambda n: n.add_pipe("2-10", "2", "10", 40e3, 0.5, flow_law="empirical",
+                             k=1e7, n=1.854),
+    ]
+    previous = first
+    for change in changes:
+        change(net)
+        res = solve_steady(net, METHANE)
+        fresh = solve_steady(net.copy(), METHANE)
+        assert _same(res.pressure, fresh.pressure) and _same(res.flow, fresh.flow)
+        assert not _same(res.pressure, previous.pressure)
+        previous = res
+
+
+def test_concurrent_solves_of_one_network_agree() -> None:
+    """Threads solving the same network share its compiled arrays and Newton-system
+    plans (as the dashboard's workers may): every solve gives the single-thread result."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    expected = solve_steady(osiadacz_network(), METHANE)
+    net = osiadacz_network()
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: solve_steady(net, METHANE), range(8)))
+    for res in results:
+        assert _same(res.pressure, expected.pressure) and _same(res.flow, expected.flow)

@@ -26,10 +26,13 @@ SIAM 2015, ch. 2):
   their ratio (with station pressure losses), discharge or suction pressure.
 
 The Jacobian is assembled in sparse form (scipy.sparse) from vectorised
-per-element derivatives and solved by SuperLU. The start is a linearised solve
-(each pipe a linear resistance fitted at a nominal flow), then Newton with a
-backtracking line search on the scaled residual and a fraction-to-boundary rule
-that keeps every pressure positive. A solve that does not converge raises
+per-element derivatives, the element flows eliminated into a nodal system, and
+solved by SuperLU (the pattern and its fill-reducing ordering are computed once
+per network and kept). The start is a linearised solve (each pipe a linear
+resistance, fitted at a nominal flow, then again at the geometric mean of that and
+its first flow), then Newton with a backtracking line search on the scaled residual
+and a fraction-to-boundary rule that keeps every pressure positive; in the quadratic
+phase a step may reuse the last factorisation. A solve that does not converge raises
 :class:`~trunkline.errors.ConvergenceError` with its iterations, residual and
 worst equations. Compressor power and fuel follow from the real-gas
 polytropic path; fuel taken from the line (``fuel_from_line``) is added to the
@@ -41,6 +44,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import repeat
+from operator import attrgetter
 from typing import Any, Final
 
 import numpy as np
@@ -50,6 +56,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from scipy.sparse.csgraph import connected_components
 
+from trunkline.cache import LruCache
 from trunkline.errors import ConvergenceError, InputError
 from trunkline.gas import Gas
 from trunkline.gas.viscosity import lee_gonzalez_eakin
@@ -72,6 +79,9 @@ from trunkline.physics.flow_equations import (
 )
 from trunkline.physics.friction import (
     COLEBROOK_ROUGHNESS_DIVISOR,
+    LAMINAR_FRICTION_CONSTANT,
+    RE_FLOOR,
+    RE_LAMINAR_MAX,
     RE_TURBULENT_MIN,
     ROUGH_PIPE_ROUGHNESS_DIVISOR,
     colebrook_with_derivative,
@@ -103,6 +113,18 @@ _CLASSIC: Final[dict[str, PowerLawCoefficients]] = {
     "panhandle_b": PANHANDLE_B_COEFFICIENTS,
 }
 
+_DARCY_LAWS: Final = ["colebrook", "prandtl-colebrook", "nikuradse", "hofer", "smooth"]
+_HEIGHT: Final = attrgetter("height")
+_FROM: Final = attrgetter("from_node")
+_TO: Final = attrgetter("to_node")
+_FLOW_MIN: Final = attrgetter("flow_min")
+_FLOW_MAX: Final = attrgetter("flow_max")
+_LENGTH: Final = attrgetter("length")
+_DIAMETER: Final = attrgetter("diameter")
+_ROUGHNESS: Final = attrgetter("roughness")
+_EFFICIENCY: Final = attrgetter("efficiency")
+_FLOW_LAW: Final = attrgetter("flow_law")
+
 _COLEBROOK_DIVISORS: Final = {"colebrook": COLEBROOK_ROUGHNESS_DIVISOR,
                                "prandtl-colebrook": ROUGH_PIPE_ROUGHNESS_DIVISOR}
 
@@ -110,6 +132,8 @@ _COLEBROOK_DIVISORS: Final = {"colebrook": COLEBROOK_ROUGHNESS_DIVISOR,
 PIPE, EQUAL, CLOSED, RESISTOR, SET_TO, RATIO, SET_FROM = range(7)
 _KIND_NAMES: Final = ("pipe", "equal", "closed", "resistor", "outlet set-point",
                       "ratio", "inlet set-point")
+#: element kind of the types classified in bulk (the others one by one)
+_TYPE_CODE: Final[dict[type, int]] = {Pipe: PIPE, ShortPipe: EQUAL}
 
 
 @dataclass(frozen=True)
@@ -170,7 +194,12 @@ class NetworkResult:
 
 
 class _Arrays:
-    """The network as integer-indexed arrays (built once per solve)."""
+    """The network as integer-indexed arrays.
+
+    Built in one pass per attribute (elements grouped by type) and kept by
+    :func:`_compile` for as long as the network's content is unchanged; the solver
+    treats it as read-only (per-solve state lives elsewhere).
+    """
 
     def __init__(self, net: Network) -> None:
         if not net.nodes:
@@ -179,33 +208,42 @@ class _Arrays:
             raise InputError("no pressure-fixed node", element=net.name, field="set_pressure",
                              expected="at least one node with net.set_pressure(node, p)")
         self.node_ids = list(net.nodes)
-        idx = {n: i for i, n in enumerate(self.node_ids)}
-        self.idx = idx
+        nodes = list(net.nodes.values())
+        self.node_objs = nodes
+        # what the arrays were built from (see _compile)
+        self.pressures = dict(net.pressures)
+        self.injections = dict(net.injections)
         nn = len(self.node_ids)
-        self.height = np.array([net.nodes[n].height for n in self.node_ids])
+        idx = dict(zip(self.node_ids, range(nn), strict=True))
+        self.idx = idx
+        self.height = np.fromiter(map(_HEIGHT, nodes), float, nn)
         self.fixed = np.zeros(nn, dtype=bool)
         self.p_fixed = np.zeros(nn)
-        for n, p in net.pressures.items():
-            self.fixed[idx[n]] = True
-            self.p_fixed[idx[n]] = p
+        fix_at = np.fromiter(map(idx.__getitem__, net.pressures), np.intp, len(net.pressures))
+        self.fixed[fix_at] = True
+        self.p_fixed[fix_at] = np.fromiter(net.pressures.values(), float, fix_at.size)
         self.inj = np.zeros(nn)
-        for n, q in net.injections.items():
-            self.inj[idx[n]] = q
-        self.free = np.flatnonzero(~self.fixed)
-        self.free_pos = -np.ones(nn, dtype=np.intp)
-        self.free_pos[self.free] = np.arange(self.free.size)
+        inj_at = np.fromiter(map(idx.__getitem__, net.injections), np.intp,
+                             len(net.injections))
+        self.inj[inj_at] = np.fromiter(net.injections.values(), float, inj_at.size)
         self.edge_ids = list(net.edges)
-        edges = [net.edges[e] for e in self.edge_ids]
+        edges = list(net.edges.values())
         self.edges = edges
         ne = len(edges)
-        self.fr = np.array([idx[e.from_node] for e in edges], dtype=np.intp)
-        self.to = np.array([idx[e.to_node] for e in edges], dtype=np.intp)
-        kind = np.empty(ne, dtype=np.intp)
+        self.fr = np.fromiter(map(idx.__getitem__, map(_FROM, edges)), np.intp, ne)
+        self.to = np.fromiter(map(idx.__getitem__, map(_TO, edges)), np.intp, ne)
+        # the bulk (pipes, short pipes) by exact type; the few others one by one
+        types = list(map(type, edges))
+        self.type_names = [t.__name__ for t in types]
+        code = np.fromiter(map(_TYPE_CODE.get, types, repeat(-1, ne)), np.intp, ne)
+        is_pipe, is_short = code == PIPE, code == EQUAL
+        kind = np.full(ne, EQUAL, dtype=np.intp)
+        kind[is_pipe] = PIPE
         setp = np.zeros(ne)
         loss_in = np.zeros(ne)
         loss_out = np.zeros(ne)
-        for k, e in enumerate(edges):
-            kind[k], setp[k], loss_in[k], loss_out[k] = self._classify(e)
+        for k in np.flatnonzero(~(is_pipe | is_short)).tolist():
+            kind[k], setp[k], loss_in[k], loss_out[k] = self._classify(edges[k])
         # Nodes cut off from every pressure-fixed node by closed elements have no defined
         # pressure: they are held at a dummy pressure, their elements carry no flow, and
         # the result reports NaN. Demand on such a node cannot be met: an error.
@@ -225,25 +263,70 @@ class _Arrays:
             self.fixed[self.isolated] = True
             self.p_fixed[self.isolated] = float(np.mean(self.p_fixed[supplied & self.fixed]))
             kind[self.isolated[self.fr] | self.isolated[self.to]] = CLOSED
-            self.free = np.flatnonzero(~self.fixed)
-            self.free_pos = -np.ones(nn, dtype=np.intp)
-            self.free_pos[self.free] = np.arange(self.free.size)
+        self.free = np.flatnonzero(~self.fixed)
+        self.free_pos = -np.ones(nn, dtype=np.intp)
+        self.free_pos[self.free] = np.arange(self.free.size)
         self.kind, self.setpoint, self.loss_in, self.loss_out = kind, setp, loss_in, loss_out
         self.pipe_idx = np.flatnonzero(kind == PIPE)
         self.res_idx = np.flatnonzero(kind == RESISTOR)
-        pipes = [edges[k] for k in self.pipe_idx]
-        assert all(isinstance(p, Pipe) for p in pipes)
+        self.equal_idx = np.flatnonzero(kind == EQUAL)
+        self.closed_idx = np.flatnonzero(kind == CLOSED)
+        self.set_to_idx = np.flatnonzero(kind == SET_TO)
+        self.set_from_idx = np.flatnonzero(kind == SET_FROM)
+        self.ratio_idx = np.flatnonzero(kind == RATIO)
+        pipes = [edges[k] for k in self.pipe_idx.tolist()]
         self.pipes: list[Pipe] = pipes  # type: ignore[assignment]
-        self.length = np.array([p.length for p in self.pipes])
-        self.diam = np.array([p.diameter for p in self.pipes])
+        npipe = len(pipes)
+        self.length = np.fromiter(map(_LENGTH, pipes), float, npipe)
+        self.diam = np.fromiter(map(_DIAMETER, pipes), float, npipe)
         self.area = math.pi * self.diam**2 / 4
-        self.rough = np.array([p.roughness for p in self.pipes])
-        self.eff = np.array([p.efficiency for p in self.pipes])
-        self.law = np.array([p.flow_law for p in self.pipes], dtype=object)
+        self.rough = np.fromiter(map(_ROUGHNESS, pipes), float, npipe)
+        self.eff = np.fromiter(map(_EFFICIENCY, pipes), float, npipe)
+        laws = list(map(_FLOW_LAW, pipes))
+        self.law = np.array(laws, dtype=object)
         self.dh = self.height[self.to[self.pipe_idx]] - self.height[self.fr[self.pipe_idx]]
-        res = [edges[k] for k in self.res_idx]
+        self.flat = not np.any(self.dh)
+        # pipes grouped by friction law (positions among the Darcy-law pipes), the
+        # Darcy-law and power-law pipes, and which laws scale with Z
+        present = set(laws)
+        of_law = {law: self.law == law for law in present}
+        is_darcy = np.zeros(npipe, dtype=bool)
+        for law in present.intersection(_DARCY_LAWS):
+            is_darcy |= of_law[law]
+        self.darcy = np.flatnonzero(is_darcy)
+        self.power = np.flatnonzero(~is_darcy)
+        self.law_groups = [(law, np.flatnonzero(of_law[law][is_darcy]))
+                           for law in _DARCY_LAWS if law in present]
+        self.z_scaled = ~of_law.get("empirical", np.zeros(npipe, dtype=bool))
+        res = [edges[k] for k in self.res_idx.tolist()]
         self.zeta = np.array([r.drag_factor for r in res])  # type: ignore[attr-defined]
         self.res_area = np.array([math.pi * r.diameter**2 / 4 for r in res])  # type: ignore[attr-defined]
+        self.comp_idx = [k for k in np.flatnonzero(~(is_pipe | is_short)).tolist()
+                         if isinstance(edges[k], Compressor)]
+        self.cv_idx = [k for k in self.set_to_idx.tolist() if isinstance(edges[k], ControlValve)]
+        #: plans (pattern, ordering) of the reduced Newton systems, by eliminated set
+        self.plans: dict[bytes, _Plan] = {}
+
+    # result-only data: computed on first use, then kept with the arrays
+    @cached_property
+    def node_bounds(self) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """p_min, p_max, flow_min, flow_max of every node."""
+        nodes, nn = self.node_objs, len(self.node_objs)
+        return tuple(np.fromiter(map(attrgetter(f), nodes), float, nn)  # type: ignore[return-value]
+                     for f in ("p_min", "p_max", "flow_min", "flow_max"))
+
+    @cached_property
+    def edge_bounds(self) -> tuple[FloatArray, FloatArray]:
+        """flow_min, flow_max of every element."""
+        ne = len(self.edges)
+        return (np.fromiter(map(_FLOW_MIN, self.edges), float, ne),
+                np.fromiter(map(_FLOW_MAX, self.edges), float, ne))
+
+    @cached_property
+    def edge_ends(self) -> tuple[list[str], list[str]]:
+        """from_node and to_node ids of every element."""
+        ids = np.array(self.node_ids, dtype=object)
+        return ids[self.fr].tolist(), ids[self.to].tolist()
 
     @staticmethod
     def _classify(e: object) -> tuple[int, float, float, float]:
@@ -314,47 +397,57 @@ class _Physics:
         else:
             self.z_of = z_model
         self.sg = self.molar_mass / _M_AIR
-        # pipes grouped by friction law, and which laws scale with Z (fixed per solve)
-        darcy_names = ("colebrook", "prandtl-colebrook", "nikuradse", "hofer", "smooth")
-        is_darcy = np.isin(a.law, list(darcy_names))
-        self.law_groups = [(law, np.flatnonzero(a.law[is_darcy] == law))
-                           for law in darcy_names if np.any(a.law == law)]
-        self.z_scaled = np.array([p.flow_law != "empirical" for p in a.pipes], dtype=bool)
+        self.law_groups = a.law_groups
+        self.z_scaled = a.z_scaled
         self.rel_rough = a.rough / a.diam
-        # law groups
-        self.darcy = np.flatnonzero(np.isin(a.law, list(("colebrook", "prandtl-colebrook",
-                                                          "nikuradse", "hofer", "smooth"))))
-        self.power = np.flatnonzero(~np.isin(a.law, list(("colebrook", "prandtl-colebrook",
-                                                           "nikuradse", "hofer", "smooth"))))
+        self.darcy = a.darcy
+        self.power = a.power
+        # per Darcy-law pipe: D/A (Re = |q|·D/(A μ)), ε/D and L/(D A²)·(A/D)/η²
+        d = a.darcy
+        self.all_darcy = d.size == a.pipe_idx.size
+        self.all_z_scaled = bool(np.all(a.z_scaled))
+        area, diam = a.area[d], a.diam[d]
+        self.d_over_a = diam / area
+        self.rel_rough_d = self.rel_rough[d]
+        self.geometry_d = a.length[d] / (diam * area**2) * (area / diam) / a.eff[d] ** 2
 
     def pipe_law(self, p1: FloatArray, p2: FloatArray, q: FloatArray
                  ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
         """Residual r = p1² − e^s p2² − F(q) and its derivatives (∂p1, ∂p2, ∂q)."""
         a = self.a
-        pm = 2.0 / 3.0 * (p1 + p2 - p1 * p2 / (p1 + p2))
-        dpm1 = 2.0 / 3.0 * (1.0 - p2**2 / (p1 + p2) ** 2)
-        dpm2 = 2.0 / 3.0 * (1.0 - p1**2 / (p1 + p2) ** 2)
+        psum = p1 + p2
+        pm = 2.0 / 3.0 * (psum - p1 * p2 / psum)
+        dpm1 = 2.0 / 3.0 * (1.0 - p2**2 / psum**2)
+        dpm2 = 2.0 / 3.0 * (1.0 - p1**2 / psum**2)
         tt = self.t_pipe
         z, dz = self.z_of(pm, tt)
         zrt = z * self.r_s * tt
-        s = 2.0 * GRAVITY * a.dh / zrt
-        small = np.abs(s) < 1e-9
-        es = np.exp(s)
-        le_factor = np.where(small, 1.0 + s / 2, np.expm1(s) / np.where(small, 1.0, s))
+        if a.flat:  # s = 0: e^s = 1, L_e = L
+            s = es = le_factor = None
+        else:
+            s = 2.0 * GRAVITY * a.dh / zrt
+            small = np.abs(s) < 1e-9
+            es = np.exp(s)
+            le_factor = np.where(small, 1.0 + s / 2, np.expm1(s) / np.where(small, 1.0, s))
+        every = self.all_darcy
         f = np.zeros_like(q)
         dfdq = np.zeros_like(q)
         # Darcy laws: F = zrt·Le/(D A²)·(Aμ/D)·φ(Re)·q
         d = self.darcy
         if d.size:
-            rho_m = pm[d] / zrt[d]
-            mu = (np.full(d.size, self.viscosity) if self.viscosity is not None
-                  else np.asarray(lee_gonzalez_eakin(tt[d], rho_m,
-                                                     self.molar_mass)))
-            area, diam = a.area[d], a.diam[d]
-            re = np.abs(q[d]) * diam / (area * mu)
+            zrt_d = zrt if every else zrt[d]
+            q_d = q if every else q[d]
+            if self.viscosity is not None:
+                mu: FloatArray | float = self.viscosity
+            else:
+                mu = np.asarray(lee_gonzalez_eakin(tt if every else tt[d],
+                                                   (pm if every else pm[d]) / zrt_d,
+                                                   self.molar_mass))
+            dre_dq = self.d_over_a / mu
+            re = np.abs(q_d) * dre_dq
             lam = np.empty(d.size)
             dphi = np.empty(d.size)
-            rel = self.rel_rough[d]
+            rel = self.rel_rough_d
             for law, m in self.law_groups:
                 divisor = _COLEBROOK_DIVISORS.get(law)
                 if divisor is not None:
@@ -368,36 +461,55 @@ class _Physics:
                     m = m[~turb]
                     if not m.size:
                         continue
+                # laminar (Hagen-Poiseuille, as darcy_friction has it): φ = 64, flat
+                lami = re[m] < RE_LAMINAR_MAX
+                ml = m[lami]
+                lam[ml] = LAMINAR_FRICTION_CONSTANT / np.maximum(re[ml], RE_FLOOR)
+                dphi[ml] = 0.0
+                m = m[~lami]
+                if not m.size:
+                    continue
                 both = np.concatenate([re[m], re[m] * (1 + 1e-6) + 1e-3])
                 lam2 = np.asarray(darcy_friction(both, np.concatenate([rel[m], rel[m]]),
                                                  law=law))
                 lam[m], lam_h = lam2[:m.size], lam2[m.size:]
                 h = re[m] * 1e-6 + 1e-3
                 dphi[m] = ((re[m] + h) * lam_h - re[m] * lam[m]) / h
-            phi = lam * np.maximum(re, 1.0)
-            phi = np.where(re < 1.0, 64.0, phi)
-            coef = zrt[d] * a.length[d] * le_factor[d] / (diam * area**2) * (area * mu / diam)
-            coef = coef / a.eff[d] ** 2
-            f[d] = coef * phi * q[d]
-            dre_dq = diam / (area * mu)
-            dfdq[d] = coef * (phi + np.abs(q[d]) * dphi * dre_dq)
+            laminar = re < 1.0
+            phi = np.where(laminar, 64.0, lam * np.maximum(re, 1.0))
+            dphi = np.where(laminar, 0.0, dphi)  # φ = 64 is constant there
+            coef = zrt_d * (self.geometry_d * mu)
+            if le_factor is not None:
+                coef = coef * (le_factor if every else le_factor[d])
+            f_d = coef * phi * q_d
+            dfdq_d = coef * (phi + np.abs(q_d) * dphi * dre_dq)
+            if every:
+                f, dfdq = f_d, dfdq_d
+            else:
+                f[d], dfdq[d] = f_d, dfdq_d
             # Z enters through zrt (∂F/∂Z = F/Z)
         # power laws (classic equations, empirical) on standard volume flow
         pw = self.power
         if pw.size:
             kq, n = self._power_coefficients(pw, z)
+            le_pw = 1.0 if le_factor is None else le_factor[pw]
             qs = q[pw] / self.rho_ref
             eps = 1e-6 * np.maximum(1.0, np.abs(qs).max(initial=0.0))
             g = (qs**2 + eps**2) ** ((n - 1) / 2)
-            f[pw] = kq * le_factor[pw] * g * qs
+            f[pw] = kq * le_pw * g * qs
             dg = (n - 1) * qs**2 * (qs**2 + eps**2) ** ((n - 3) / 2)
-            dfdq[pw] = kq * le_factor[pw] * (g + dg) / self.rho_ref
-        dfdz = np.where(self.z_scaled, f / z, 0.0)
+            dfdq[pw] = kq * le_pw * (g + dg) / self.rho_ref
+        dfdz = f / z if self.all_z_scaled else np.where(a.z_scaled, f / z, 0.0)
+        dfdz_dz = dfdz * dz
+        if es is None:
+            r = p1**2 - p2**2 - f
+            return r, 2 * p1 - dfdz_dz * dpm1, -2 * p2 - dfdz_dz * dpm2, -dfdq
+        assert s is not None
         r = p1**2 - es * p2**2 - f
         # s depends on Z as well: ∂(e^s)/∂Z = −s e^s / Z (small; included)
         des_dz = -s * es / z
-        dr1 = 2 * p1 - (dfdz * dz * dpm1) - des_dz * dz * dpm1 * p2**2
-        dr2 = -2 * es * p2 - (dfdz * dz * dpm2) - des_dz * dz * dpm2 * p2**2
+        dr1 = 2 * p1 - (dfdz_dz * dpm1) - des_dz * dz * dpm1 * p2**2
+        dr2 = -2 * es * p2 - (dfdz_dz * dpm2) - des_dz * dz * dpm2 * p2**2
         return r, dr1, dr2, -dfdq
 
     def _power_coefficients(self, idx: IntArray, z: FloatArray
@@ -437,147 +549,243 @@ class _Physics:
         return r, np.ones_like(p1), -np.ones_like(p2), dq
 
 
+class _Plan:
+    """The reduced Newton system of one set of eliminated elements: pattern and ordering.
+
+    Elements whose equation depends on their own flow (dq ≠ 0: pipes, resistors,
+    lossless and closed elements) are eliminated, dq_e = −(f_e + d1·dp_from + d2·dp_to)/dq_e.
+    What remains is a nodal system in the free pressures plus the flows of the other
+    elements (set-point elements), much smaller and sparser than the full one. Its
+    sparsity pattern is the same at every step: the fill-reducing ordering (minimum
+    degree on A + Aᵀ, most of SuperLU's time on large networks) is computed once, and
+    the matrix is assembled directly in that order and in compressed-column form, each
+    step's values summed into their slots.
+    """
+
+    def __init__(self, a: _Arrays, elim: npt.NDArray[np.bool_]) -> None:
+        nf = a.free.size
+        pos1, pos2 = a.free_pos[a.fr], a.free_pos[a.to]
+        m1, m2 = pos1 >= 0, pos2 >= 0
+        keep = ~elim
+        k0 = np.flatnonzero(keep)
+        self.elim = elim
+        self.elim_idx = np.flatnonzero(elim)
+        self.k0 = k0
+        self.nf = nf
+        self.size = nf + k0.size
+        col0 = -np.ones(len(a.edges), dtype=np.intp)
+        col0[k0] = nf + np.arange(k0.size)
+        # the eliminated elements' rows of the balance (from: −1/q_ref, to: +1/q_ref)
+        self.e1 = np.flatnonzero(elim & m1)
+        self.e2 = np.flatnonzero(elim & m2)
+        self.e1_pos, self.e2_pos = pos1[self.e1], pos2[self.e2]
+        # entries: (from, from) +g1, (from, to) +g2, (to, from) −g1, (to, to) −g2 over the
+        # eliminated elements, g = d/(dq·q_ref); kept elements' flows in the balance
+        # rows (∓1/q_ref); the kept elements' own rows (d1, d2)
+        ff = np.flatnonzero(elim & m1)
+        ft = np.flatnonzero(elim & m1 & m2)
+        tf = ft
+        tt = np.flatnonzero(elim & m2)
+        kf = np.flatnonzero(keep & m1)
+        kt = np.flatnonzero(keep & m2)
+        self.parts = (ff, ft, tf, tt, kf, kt)
+        rows = np.concatenate([pos1[ff], pos1[ft], pos2[tf], pos2[tt], pos1[kf], pos2[kt],
+                               col0[kf], col0[kt]])
+        cols = np.concatenate([pos1[ff], pos2[ft], pos1[tf], pos2[tt], col0[kf], col0[kt],
+                               pos1[kf], pos2[kt]])
+        self.rows, self.cols = rows, cols
+        self.new_pos: IntArray | None = None
+
+    def order(self, vals: FloatArray) -> Any:
+        """Choose the ordering from this first matrix; set up the ordered pattern;
+        return the first factorisation."""
+        size = self.size
+        jm = sp.csc_matrix((vals, (self.rows, self.cols)), shape=(size, size))
+        lu = spla.splu(jm, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.1, relax=1,
+                       panel_size=1, options={"SymmetricMode": True})
+        new_pos = np.asarray(lu.perm_c, dtype=np.intp)  # position of each index
+        r, c = new_pos[self.rows], new_pos[self.cols]
+        key = c.astype(np.int64) * size + r
+        uniq, slot = np.unique(key, return_inverse=True)
+        self.slot, self.nnz, self.old_idx = slot, uniq.size, np.argsort(new_pos)
+        self.indices = (uniq % size).astype(np.int32)
+        self.indptr = np.concatenate([[0], np.cumsum(np.bincount(uniq // size,
+                                                                 minlength=size))]
+                                     ).astype(np.int32)
+        # last: a plan shared by concurrent solves counts as ordered once this is set
+        self.new_pos = new_pos
+        return lu
+
+    def matrix(self, vals: FloatArray) -> Any:
+        """The ordered matrix of these entry values."""
+        data = np.bincount(self.slot, vals, self.nnz)
+        return sp.csc_matrix((data, self.indices, self.indptr), shape=(self.size, self.size))
+
+
+class _Step:
+    """A factorised reduced Newton matrix and what turns a residual into a step with it."""
+
+    def __init__(self, a: _Arrays, plan: _Plan, d1: FloatArray, d2: FloatArray,
+                 dq: FloatArray, q_ref: float, strict: bool = False) -> None:
+        self.a, self.plan, self.q_ref = a, plan, q_ref
+        self.d1, self.d2 = d1, d2
+        e = plan.elim_idx
+        if e.size == dq.size:
+            inv = 1.0 / dq
+        else:
+            inv = np.zeros(dq.size)
+            inv[e] = 1.0 / dq[e]
+        self.inv = inv
+        g1 = d1 * inv / q_ref
+        g2 = d2 * inv / q_ref
+        ff, ft, tf, tt, kf, kt = plan.parts
+        vals = np.concatenate([g1[ff], g2[ft], -g1[tf], -g2[tt], np.full(kf.size, -1 / q_ref),
+                               np.full(kt.size, 1 / q_ref), d1[kf], d2[kt]])
+        self.lu: Any = None
+        self.dense: Any = None
+        if plan.size == 0:
+            return
+        try:
+            if plan.new_pos is None:
+                self.lu = plan.order(vals)
+                self.ordered = False
+            else:
+                # no supernode relaxation: the networks' factors have tiny supernodes
+                self.lu = spla.splu(plan.matrix(vals), permc_spec="NATURAL",
+                                    diag_pivot_thresh=0.1, relax=1, panel_size=1,
+                                    options={"SymmetricMode": True})
+                self.ordered = True
+        except RuntimeError:  # singular: regularise slightly
+            if strict:
+                raise
+            jm = sp.csc_matrix((vals, (plan.rows, plan.cols)), shape=(plan.size, plan.size))
+            self.dense = spla.factorized(jm + sp.identity(plan.size, format="csc") * 1e-12)
+
+    def solve(self, f: FloatArray) -> FloatArray:
+        """The Newton step −J⁻¹f (J the matrix this step was factorised from)."""
+        a, plan = self.a, self.plan
+        nf = plan.nf
+        f_e = f[nf:]
+        inv = self.inv
+        w = f_e * inv / self.q_ref
+        rhs = np.empty(plan.size)
+        rhs[:nf] = (np.bincount(plan.e2_pos, w[plan.e2], nf)
+                    - np.bincount(plan.e1_pos, w[plan.e1], nf) - f[:nf])
+        rhs[nf:] = -f_e[plan.k0]
+        if plan.size == 0:
+            sol = rhs
+        elif self.dense is not None:
+            sol = np.asarray(self.dense(rhs))
+        elif self.ordered:
+            sol = np.empty(plan.size)
+            sol[plan.old_idx] = self.lu.solve(rhs[plan.old_idx])
+        else:
+            sol = self.lu.solve(rhs)
+        dp = np.zeros(len(a.node_ids))
+        dp[a.free] = sol[:nf]
+        dqv = np.zeros(f_e.size)
+        dqv[plan.k0] = sol[nf:]
+        e = plan.elim_idx
+        if e.size == dqv.size:  # every element eliminated
+            dqv = -(f_e + self.d1 * dp[a.fr] + self.d2 * dp[a.to]) * inv
+        else:
+            dqv[e] = -(f_e[e] + self.d1[e] * dp[a.fr[e]] + self.d2[e] * dp[a.to[e]]) * inv[e]
+        return np.concatenate([sol[:nf], dqv])
+
+
+def _plan(a: _Arrays, dq: FloatArray) -> _Plan:
+    """The reduced-system plan for the elements with dq ≠ 0 (kept with the arrays)."""
+    elim = dq != 0.0
+    key = elim.tobytes()
+    plan = a.plans.get(key)
+    if plan is None:
+        plan = _Plan(a, elim)
+        a.plans[key] = plan
+    return plan
+
+
+#: After a full Newton step that cut the residual by CHORD_TRY or more (the quadratic
+#: phase), the next step reuses its factorised Jacobian (a chord step: one residual and
+#: two triangular solves instead of a factorisation) and is kept if it cuts the residual
+#: by CHORD_RATE; otherwise a Newton step follows from where the chord step started.
+CHORD_TRY: Final = 1e-2
+CHORD_RATE: Final = 0.1
+
+
 def _solve_once(a: _Arrays, ph: _Physics, inj: FloatArray, x0: FloatArray | None,
                 tol: float, max_iter: int) -> tuple[FloatArray, int, float]:
     nf, ne = a.free.size, len(a.edges)
     p_ref = float(a.p_fixed[a.fixed].max())
     q_ref = max(float(np.abs(inj).sum()) / 2, 1.0)
-    fr, to, kind = a.fr, a.to, a.kind
+    fr, to = a.fr, a.to
+    nn = len(a.node_ids)
+    free = a.free
+    k_pipe, k_res = a.pipe_idx, a.res_idx
+    k_eq, k_cl = a.equal_idx, a.closed_idx
+    k_to, k_from, k_ratio = a.set_to_idx, a.set_from_idx, a.ratio_idx
+    setp, loss_in, loss_out = a.setpoint, a.loss_in, a.loss_out
+    # derivatives that do not change (lossless, closed and set-point elements)
+    d1c, d2c, dqc = np.zeros(ne), np.zeros(ne), np.zeros(ne)
+    d1c[k_eq], d2c[k_eq], dqc[k_eq] = 1 / p_ref, -1 / p_ref, -EQUAL_RESISTANCE / q_ref
+    dqc[k_cl] = 1 / q_ref
+    d2c[k_to] = 1 / p_ref
+    d1c[k_from] = 1 / p_ref
+    d1c[k_ratio], d2c[k_ratio] = -setp[k_ratio] / p_ref, 1 / p_ref
 
-    def pressures(x: FloatArray) -> FloatArray:
+    only_pipes = k_pipe.size == ne
+
+    def residual(x: FloatArray) -> tuple[FloatArray, tuple[FloatArray, FloatArray, FloatArray]]:
         p = a.p_fixed.copy()
-        p[a.free] = x[:nf]
-        return p
-
-    pos1, pos2 = a.free_pos[fr], a.free_pos[to]
-    m1, m2 = pos1 >= 0, pos2 >= 0
-
-    def residual(x: FloatArray, jac: bool
-                 ) -> tuple[FloatArray, tuple[FloatArray, FloatArray, FloatArray] | None]:
-        p = pressures(x)
+        p[free] = x[:nf]
         q = x[nf:]
-        bal = inj.copy()
-        np.add.at(bal, fr, -q)
-        np.add.at(bal, to, q)
-        f_bal = bal[a.free] / q_ref
-        f_e = np.zeros(ne)
-        d1 = np.zeros(ne)
-        d2 = np.zeros(ne)
-        dq = np.zeros(ne)
+        bal = inj + np.bincount(to, q, nn) - np.bincount(fr, q, nn)
+        f_new = np.empty(nf + ne)  # balance rows, then element rows
+        f_new[:nf] = bal[free] / q_ref
+        f_e = f_new[nf:]
         p1, p2 = p[fr], p[to]
-        k = a.pipe_idx
+        sc = 1.0 / p_ref**2
+        if only_pipes:
+            r, j1, j2, jq = ph.pipe_law(p1, p2, q)
+            f_e[:] = r * sc
+            return f_new, (j1 * sc, j2 * sc, jq * sc)
+        d1, d2, dq = d1c.copy(), d2c.copy(), dqc.copy()
+        k = k_pipe
         if k.size:
             r, j1, j2, jq = ph.pipe_law(p1[k], p2[k], q[k])
-            sc = 1.0 / p_ref**2
             f_e[k], d1[k], d2[k], dq[k] = r * sc, j1 * sc, j2 * sc, jq * sc
-        k = a.res_idx
+        k = k_res
         if k.size:
             r, j1, j2, jq = ph.resistor_law(p1[k], p2[k], q[k])
             f_e[k], d1[k], d2[k], dq[k] = r / p_ref, j1 / p_ref, j2 / p_ref, jq / p_ref
-        m = kind == EQUAL
-        f_e[m] = (p1[m] - p2[m]) / p_ref - EQUAL_RESISTANCE * q[m] / q_ref
-        d1[m], d2[m], dq[m] = 1 / p_ref, -1 / p_ref, -EQUAL_RESISTANCE / q_ref
-        m = kind == CLOSED
-        f_e[m], dq[m] = q[m] / q_ref, 1 / q_ref
-        m = kind == SET_TO
-        f_e[m], d2[m] = (p2[m] - a.setpoint[m]) / p_ref, 1 / p_ref
-        m = kind == SET_FROM
-        f_e[m], d1[m] = (p1[m] - a.setpoint[m]) / p_ref, 1 / p_ref
-        m = kind == RATIO
-        f_e[m] = (p2[m] + a.loss_out[m] - a.setpoint[m] * (p1[m] - a.loss_in[m])) / p_ref
-        d1[m], d2[m] = -a.setpoint[m] / p_ref, 1 / p_ref
-        f = np.concatenate([f_bal, f_e])
-        return f, ((d1, d2, dq) if jac else None)
-
-    # Elements whose equation depends on their own flow (dq ≠ 0: pipes, resistors, closed
-    # elements) are eliminated: dq_e = −(f_e + d1·dp_from + d2·dp_to)/dq_e. What remains is
-    # a nodal system in the free pressures plus the flows of the other elements (short
-    # pipes, open valves, set-point elements), much smaller and sparser than the full one.
-    orderings: dict[bytes, tuple[IntArray, IntArray]] = {}
-
-    def newton_step(f: FloatArray, d1: FloatArray, d2: FloatArray, dq: FloatArray
-                    ) -> FloatArray:
-        f_bal, f_e = f[:nf], f[nf:]
-        elim = dq != 0.0
-        keep = ~elim
-        k0 = np.flatnonzero(keep)
-        n0 = k0.size
-        col0 = -np.ones(ne, dtype=np.intp)
-        col0[k0] = nf + np.arange(n0)
-        inv = np.zeros(ne)
-        inv[elim] = 1.0 / dq[elim]
-        rows_l: list[IntArray] = []
-        cols_l: list[IntArray] = []
-        vals_l: list[FloatArray] = []
-        rhs = np.zeros(nf + n0)
-        rhs[:nf] = -f_bal
-        # eliminated elements in the balance rows (B = −1/q_ref at from, +1/q_ref at to)
-        for posr, mr, sign in ((pos1, m1, -1.0 / q_ref), (pos2, m2, 1.0 / q_ref)):
-            sel = mr & elim
-            np.add.at(rhs, posr[sel], sign * f_e[sel] * inv[sel])
-            for posc, mc, dd in ((pos1, m1, d1), (pos2, m2, d2)):
-                both = sel & mc
-                rows_l.append(posr[both])
-                cols_l.append(posc[both])
-                vals_l.append(-sign * dd[both] * inv[both])
-            # kept elements: their flow is an unknown of the reduced system
-            sel0 = mr & keep
-            rows_l.append(posr[sel0])
-            cols_l.append(col0[sel0])
-            vals_l.append(np.full(int(sel0.sum()), sign))
-        # kept elements' own rows
-        for posc, mc, dd in ((pos1, m1, d1), (pos2, m2, d2)):
-            sel = keep & mc
-            rows_l.append(col0[sel])
-            cols_l.append(posc[sel])
-            vals_l.append(dd[sel])
-        rhs[nf:] = -f_e[k0]
-        size = nf + n0
-        rows, cols, vals = (np.concatenate(rows_l), np.concatenate(cols_l),
-                            np.concatenate(vals_l))
-        # The sparsity pattern is the same at every step with the same eliminated set:
-        # its fill-reducing ordering (minimum degree on A + Aᵀ) is computed once and
-        # reused, the matrix being assembled directly in that order (the ordering is
-        # most of SuperLU's time on large networks).
-        key = elim.tobytes()
-        order = orderings.get(key)
-        try:
-            if order is None:
-                jm = sp.csc_matrix((vals, (rows, cols)), shape=(size, size))
-                lu = spla.splu(jm, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.1,
-                               options={"SymmetricMode": True})
-                new_pos = np.asarray(lu.perm_c, dtype=np.intp)  # position of each index
-                orderings[key] = (new_pos, np.argsort(new_pos))
-                sol = lu.solve(rhs)
-            else:
-                new_pos, old_idx = order
-                jm = sp.csc_matrix((vals, (new_pos[rows], new_pos[cols])),
-                                   shape=(size, size))
-                lu = spla.splu(jm, permc_spec="NATURAL", diag_pivot_thresh=0.1,
-                               options={"SymmetricMode": True})
-                sol = np.empty(size)
-                sol[old_idx] = lu.solve(rhs[old_idx])
-        except RuntimeError:  # singular: regularise slightly
-            jm = sp.csc_matrix((vals, (rows, cols)), shape=(size, size))
-            sol = spla.spsolve(jm + sp.identity(size, format="csc") * 1e-12, rhs)
-        dp_free = sol[:nf]
-        dp = np.zeros(len(a.node_ids))
-        dp[a.free] = dp_free
-        dqv = np.zeros(ne)
-        dqv[k0] = sol[nf:]
-        dqv[elim] = -(f_e[elim] + d1[elim] * dp[fr[elim]] + d2[elim] * dp[to[elim]]) \
-            * inv[elim]
-        return np.concatenate([dp_free, dqv])
+        k = k_eq
+        f_e[k] = (p1[k] - p2[k]) / p_ref - EQUAL_RESISTANCE * q[k] / q_ref
+        f_e[k_cl] = q[k_cl] / q_ref
+        f_e[k_to] = (p2[k_to] - setp[k_to]) / p_ref
+        f_e[k_from] = (p1[k_from] - setp[k_from]) / p_ref
+        k = k_ratio
+        f_e[k] = (p2[k] + loss_out[k] - setp[k] * (p1[k] - loss_in[k])) / p_ref
+        return f_new, (d1, d2, dq)
 
     x = x0.copy() if x0 is not None else _linear_start(a, ph, inj, p_ref, q_ref)
-    f, jac = residual(x, True)
-    norm = float(np.linalg.norm(f, np.inf))
+    f, jac = residual(x)
+    norm = float(np.max(np.abs(f), initial=0.0))
     it = 0
-    alphas: list[float] = []
+    last: _Step | None = None  # the previous step's factorisation, when worth reusing
     while norm > tol and it < max_iter:
         it += 1
-        assert jac is not None
-        dx = newton_step(f, *jac)
+        if last is not None:
+            # Newton is in its quadratic phase: a step with the last factorised Jacobian
+            # (a chord step) cuts the residual nearly as much, at a fraction of the cost
+            x_new = x + last.solve(f)
+            last = None
+            if np.all(np.isfinite(x_new)) and np.all(x_new[:nf] > 0):
+                f_new, jac_new = residual(x_new)
+                norm_new = float(np.max(np.abs(f_new), initial=0.0))
+                if norm_new <= CHORD_RATE * norm:
+                    x, f, jac, norm = x_new, f_new, jac_new, norm_new
+                    continue
+        step = _Step(a, _plan(a, jac[2]), *jac, q_ref)
+        dx = step.solve(f)
         if not np.all(np.isfinite(dx)):
             break
         # fraction to the boundary: keep pressures positive
@@ -589,13 +797,14 @@ def _solve_once(a: _Arrays, ph: _Physics, inj: FloatArray, x0: FloatArray | None
         f2n = 0.5 * float(f @ f)
         while True:
             x_new = x + alpha * dx
-            f_new, jac_new = residual(x_new, True)
+            f_new, jac_new = residual(x_new)
             if 0.5 * float(f_new @ f_new) <= (1 - 1e-4 * alpha) * f2n or alpha < 1e-6:
                 break
             alpha *= 0.5
-        alphas.append(alpha)
-        x, f, jac = x_new, f_new, jac_new
-        norm = float(np.linalg.norm(f, np.inf))
+        norm_new = float(np.max(np.abs(f_new), initial=0.0))
+        if alpha == 1.0 and norm_new <= CHORD_TRY * norm:
+            last = step
+        x, f, jac, norm = x_new, f_new, jac_new, norm_new
     if not norm <= tol:
         worst_idx = np.argsort(-np.abs(f))[:5]
         names = [f"balance {a.node_ids[a.free[i]]}" if i < nf else
@@ -608,32 +817,22 @@ def _solve_once(a: _Arrays, ph: _Physics, inj: FloatArray, x0: FloatArray | None
 
 def _linear_start(a: _Arrays, ph: _Physics, inj: FloatArray, p_ref: float,
                   q_ref: float) -> FloatArray:
-    """Start point: pipes and resistors as linear resistances at a nominal flow.
+    """Start point: pipes and resistors as linear resistances.
 
-    Each pipe's law F(q) is replaced by its secant R·q through F(q_nom) at the
-    mean fixed pressure; the resulting linear system (in p for pressures and q
-    for flows) is solved once.
+    Each pipe's law F(q) is replaced by the linear resistance R·q with R = F'(q_lin) at
+    the mean fixed pressure; the resulting linear system (in p for pressures and q for
+    flows) is solved in the reduced form of the Newton steps. A first solve takes one
+    nominal flow q_nom for every pipe; a second one, when there are pipes, each pipe's
+    geometric mean of q_nom and its first flow. A flow-law pipe's resistance grows
+    with its flow, so the first solve sends too much flow through the pipes whose
+    nominal resistance is too low and too little through the others; the mean halves
+    that error on a log scale, where Newton's iterations from the first solve's flows
+    would halve a too-large flow only once per step.
     """
     nf, ne = a.free.size, len(a.edges)
     p0 = float(np.mean(a.p_fixed[a.fixed]))
     q_nom = np.full(ne, q_ref / max(1.0, math.sqrt(ne)))
-    x = np.concatenate([np.full(nf, p0), q_nom])
-    # linearise each element equation at (p0, p0, q_nom): a Newton step from there
-    p = np.full(len(a.node_ids), p0)
-    p[a.fixed] = a.p_fixed[a.fixed]
-    x[:nf] = p[a.free]
-    # secant resistance for pipes: r(q) = (p1 − p2)·2p0 − F(q_nom)/q_nom · q
-    kind = a.kind.copy()
-    rows, cols, vals = [], [], []
-    rhs = np.zeros(nf + ne)
-    rhs[:nf] = -inj[a.free] / q_ref
-    e_idx = np.arange(ne)
-    for nodes, sign in ((a.fr, -1.0), (a.to, 1.0)):
-        pos = a.free_pos[nodes]
-        m = pos >= 0
-        rows.append(pos[m])
-        cols.append(nf + e_idx[m])
-        vals.append(np.full(int(m.sum()), sign / q_ref))
+    # each element row c1·p1 + c2·p2 + cq·q + c0 = 0, linearised at (p0, p0, q_nom)
     c1 = np.zeros(ne)
     c2 = np.zeros(ne)
     cq = np.zeros(ne)
@@ -648,36 +847,62 @@ def _linear_start(a: _Arrays, ph: _Physics, inj: FloatArray, p_ref: float,
         pp = np.full(k.size, p0)
         _, _, _, jq = ph.resistor_law(pp, pp, q_nom[k])
         c1[k], c2[k], cq[k] = 1 / p_ref, -1 / p_ref, jq / p_ref
-    m = kind == EQUAL
-    c1[m], c2[m], cq[m] = 1 / p_ref, -1 / p_ref, -EQUAL_RESISTANCE / q_ref
-    m = kind == CLOSED
-    cq[m] = 1 / q_ref
-    m = kind == SET_TO
-    c2[m], c0[m] = 1 / p_ref, -a.setpoint[m] / p_ref
-    m = kind == SET_FROM
-    c1[m], c0[m] = 1 / p_ref, -a.setpoint[m] / p_ref
-    m = kind == RATIO
-    c1[m], c2[m] = -a.setpoint[m] / p_ref, 1 / p_ref
-    c0[m] = (a.loss_out[m] + a.setpoint[m] * a.loss_in[m]) / p_ref
-    pos1, pos2 = a.free_pos[a.fr], a.free_pos[a.to]
-    m1, m2 = pos1 >= 0, pos2 >= 0
-    rows += [nf + e_idx[m1], nf + e_idx[m2], nf + e_idx]
-    cols += [pos1[m1], pos2[m2], nf + e_idx]
-    vals += [c1[m1], c2[m2], cq]
-    # known (fixed) pressures move to the right-hand side
-    fixed_p1 = np.where(~m1, a.p_fixed[a.fr], 0.0)
-    fixed_p2 = np.where(~m2, a.p_fixed[a.to], 0.0)
-    rhs[nf:] = -(c0 + c1 * fixed_p1 + c2 * fixed_p2)
-    jm = sp.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                       shape=(nf + ne, nf + ne))
-    try:
-        sol = spla.splu(jm).solve(rhs)
-    except RuntimeError as exc:
-        raise ConvergenceError(f"linearised start (singular system: {exc}; is every node "
-                               "connected to a pressure-fixed node?)", iterations=0,
-                               residual=math.inf) from None
+    k = a.equal_idx
+    c1[k], c2[k], cq[k] = 1 / p_ref, -1 / p_ref, -EQUAL_RESISTANCE / q_ref
+    cq[a.closed_idx] = 1 / q_ref
+    k = a.set_to_idx
+    c2[k], c0[k] = 1 / p_ref, -a.setpoint[k] / p_ref
+    k = a.set_from_idx
+    c1[k], c0[k] = 1 / p_ref, -a.setpoint[k] / p_ref
+    k = a.ratio_idx
+    c1[k], c2[k] = -a.setpoint[k] / p_ref, 1 / p_ref
+    c0[k] = (a.loss_out[k] + a.setpoint[k] * a.loss_in[k]) / p_ref
+    # one Newton step of the linear system from zero free pressures and flows
+    p = np.where(a.fixed, a.p_fixed, 0.0)
+    f = np.concatenate([inj[a.free] / q_ref, c0 + c1 * p[a.fr] + c2 * p[a.to]])
+
+    def solve_linear() -> FloatArray:
+        try:
+            step = _Step(a, _plan(a, cq), c1, c2, cq, q_ref, strict=True)
+        except RuntimeError as exc:
+            raise ConvergenceError(f"linearised start (singular system: {exc}; is every "
+                                   "node connected to a pressure-fixed node?)", iterations=0,
+                                   residual=math.inf) from None
+        return step.solve(f)
+
+    sol = solve_linear()
+    k = a.pipe_idx
+    if k.size:
+        q_lin = np.sqrt(np.maximum(np.abs(sol[nf:][k]), 1e-3 * q_nom[k]) * q_nom[k])
+        pp = np.full(k.size, p0)
+        cq[k] = ph.pipe_law(pp, pp, q_lin)[3] / p_ref**2
+        sol = solve_linear()
     sol[:nf] = np.maximum(sol[:nf], 0.05 * p0)
-    return np.asarray(sol)
+    return sol
+
+
+#: Compiled arrays of recently solved networks, by the network object's identity.
+_COMPILED: Final[LruCache[_Arrays]] = LruCache(4)
+
+
+def _compile(net: Network) -> _Arrays:
+    """The network's solver arrays, reused while its content is unchanged.
+
+    A network is a mutable builder (its maps may also be changed directly), so no
+    version number is kept: the arrays kept for the same network object are reused
+    only if its nodes, elements, fixed pressures and injections are still the same
+    (elements are immutable, so comparing the maps' entries is a cheap identity check;
+    a replaced element compares by value). Anything else compiles afresh.
+    """
+    key = id(net)
+    a = _COMPILED.get(key)
+    if (a is not None and a.pressures == net.pressures and a.injections == net.injections
+            and a.edge_ids == list(net.edges) and a.edges == list(net.edges.values())
+            and a.node_ids == list(net.nodes) and a.node_objs == list(net.nodes.values())):
+        return a
+    a = _Arrays(net)
+    _COMPILED.put(key, a)
+    return a
 
 
 def solve_steady(net: Network, gas: Gas, *, temperature: float | None = None,
@@ -707,7 +932,7 @@ def solve_steady(net: Network, gas: Gas, *, temperature: float | None = None,
         InputError: a network that cannot be solved as given (no pressure-fixed node,
             an active compressor without set-point…).
     """
-    a = _Arrays(net)
+    a = _compile(net)
     t = float(temperature if temperature is not None else
               (np.mean(list(net.temperatures.values())) if net.temperatures else 288.15))
     z_model: ZModel | None
@@ -724,8 +949,7 @@ def solve_steady(net: Network, gas: Gas, *, temperature: float | None = None,
     ph = _Physics(a, gas, t, net.reference, z_model, viscosity)
     inj = a.inj.copy()
     fuel = np.zeros(len(a.edges))
-    comp_idx = [k for k, e in enumerate(a.edges) if isinstance(e, Compressor)]
-    fuel_comps = [k for k in comp_idx if a.edges[k].fuel_from_line  # type: ignore[attr-defined]
+    fuel_comps = [k for k in a.comp_idx if a.edges[k].fuel_from_line  # type: ignore[attr-defined]
                   and a.kind[k] in (RATIO, SET_TO, SET_FROM)]
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         x, it_total, norm = _solve_once(a, ph, inj, None, tol, max_iter)
@@ -905,43 +1129,44 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
     p = a.p_fixed.copy()
     p[a.free] = x[:nf]
     q = x[nf:]
-    bal = np.zeros(len(a.node_ids))
-    np.add.at(bal, a.fr, -q)
-    np.add.at(bal, a.to, q)
+    nn = len(a.node_ids)
+    bal = np.bincount(a.to, q, nn) - np.bincount(a.fr, q, nn)
     injection = inj.copy()
     injection[a.fixed] = -bal[a.fixed]  # slack nodes supply what the balance needs
     p[a.isolated] = np.nan
     injection[a.isolated] = 0.0
     violations: list[str] = []
     ptol = 1.0
-    nodes = [net.nodes[n] for n in a.node_ids]
-    p_min = np.array([n.p_min for n in nodes])
-    p_max = np.array([n.p_max for n in nodes])
+    p_min, p_max, f_min, f_max = a.node_bounds
     # bounds checked on arrays; messages only for the elements that break them
     low, high = p < p_min - ptol, p > p_max + ptol
-    f_min = np.array([n.flow_min for n in nodes])
-    f_max = np.array([n.flow_max for n in nodes])
     off = a.fixed & ~((f_min - 1e-9 <= injection) & (injection <= f_max + 1e-9))
-    for i in np.flatnonzero(low | high | off).tolist():
+    bad = np.flatnonzero(low | high | off)
+    # formatted from Python floats (numpy scalars format far slower)
+    for i, lo, hi, of, pi, pl, ph_, inj_i, fl, fh in zip(
+            bad.tolist(), low[bad].tolist(), high[bad].tolist(), off[bad].tolist(),
+            p[bad].tolist(), p_min[bad].tolist(), p_max[bad].tolist(),
+            injection[bad].tolist(), f_min[bad].tolist(), f_max[bad].tolist(), strict=True):
         nid = a.node_ids[i]
-        if low[i]:
-            violations.append(f"node {nid}: pressure {p[i] / 1e5:.3f} bar below "
-                              f"minimum {p_min[i] / 1e5:.3f} bar")
-        if high[i]:
-            violations.append(f"node {nid}: pressure {p[i] / 1e5:.3f} bar above "
-                              f"maximum {p_max[i] / 1e5:.3f} bar")
-        if off[i]:
-            violations.append(f"node {nid}: injection {injection[i]:.3f} kg/s outside "
-                              f"[{f_min[i]:.3f}, {f_max[i]:.3f}] kg/s")
+        if lo:
+            violations.append(f"node {nid}: pressure {pi / 1e5:.3f} bar below "
+                              f"minimum {pl / 1e5:.3f} bar")
+        if hi:
+            violations.append(f"node {nid}: pressure {pi / 1e5:.3f} bar above "
+                              f"maximum {ph_ / 1e5:.3f} bar")
+        if of:
+            violations.append(f"node {nid}: injection {inj_i:.3f} kg/s outside "
+                              f"[{fl:.3f}, {fh:.3f}] kg/s")
     rho_ref = gas.standard_density(get_reference(net.reference))
-    types = [type(e).__name__ for e in a.edges]
+    types = a.type_names
     vel_in, vel_out = np.full(q.size, np.nan), np.full(q.size, np.nan)
     sur = gas.surrogate()
-    e_min = np.array([e.flow_min for e in a.edges])
-    e_max = np.array([e.flow_max for e in a.edges])
-    for ek in np.flatnonzero(~((e_min - 1e-9 <= q) & (q <= e_max + 1e-9))).tolist():
-        violations.append(f"{types[ek]} {a.edge_ids[ek]}: flow {q[ek]:.3f} kg/s outside "
-                          f"[{e_min[ek]:.3f}, {e_max[ek]:.3f}] kg/s")
+    e_min, e_max = a.edge_bounds
+    bad = np.flatnonzero(~((e_min - 1e-9 <= q) & (q <= e_max + 1e-9)))
+    for ek, qe, lo_e, hi_e in zip(bad.tolist(), q[bad].tolist(), e_min[bad].tolist(),
+                                  e_max[bad].tolist(), strict=True):
+        violations.append(f"{types[ek]} {a.edge_ids[ek]}: flow {qe:.3f} kg/s outside "
+                          f"[{lo_e:.3f}, {hi_e:.3f}] kg/s")
     k = a.pipe_idx
     if k.size:
         env = sur.envelope
@@ -952,9 +1177,9 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
     comp = {key: [] for key in ("id", "mode", "suction_pressure", "discharge_pressure", "ratio",
                                 "mass_flow", "head", "shaft_power", "fuel",
                                 "discharge_temperature")}  # type: dict[str, list[Any]]
-    for kk, e in enumerate(a.edges):
-        if not isinstance(e, Compressor):
-            continue
+    for kk in a.comp_idx:
+        e = a.edges[kk]
+        assert isinstance(e, Compressor)
         ps = p[a.fr[kk]] - e.pressure_loss_in
         pd_ = p[a.to[kk]] + e.pressure_loss_out
         active = a.kind[kk] in (RATIO, SET_TO, SET_FROM)
@@ -982,23 +1207,24 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
         if active and pd_ > e.p_out_max + 1.0:
             violations.append(f"compressor {e.id}: discharge {pd_ / 1e5:.3f} bar above "
                               f"{e.p_out_max / 1e5:.3f} bar")
-    for kk, e in enumerate(a.edges):
-        if isinstance(e, ControlValve) and a.kind[kk] == SET_TO:
-            dp = p[a.fr[kk]] - p[a.to[kk]]
-            if q[kk] < -1e-9:
-                violations.append(f"control valve {e.id}: reverse flow {q[kk]:.3f} kg/s")
-            if dp < e.dp_min - 1.0 or dp > e.dp_max + 1.0:
-                violations.append(f"control valve {e.id}: pressure drop {dp / 1e5:.3f} bar "
-                                  f"outside [{e.dp_min / 1e5:.3f}, {e.dp_max / 1e5:.3f}] bar")
+    for kk in a.cv_idx:
+        e = a.edges[kk]
+        assert isinstance(e, ControlValve)
+        dp = p[a.fr[kk]] - p[a.to[kk]]
+        if q[kk] < -1e-9:
+            violations.append(f"control valve {e.id}: reverse flow {q[kk]:.3f} kg/s")
+        if dp < e.dp_min - 1.0 or dp > e.dp_max + 1.0:
+            violations.append(f"control valve {e.id}: pressure drop {dp / 1e5:.3f} bar "
+                              f"outside [{e.dp_min / 1e5:.3f}, {e.dp_max / 1e5:.3f}] bar")
     nodes_tab = {
         "id": list(a.node_ids), "pressure": p, "temperature": t_node, "injection": injection,
         "fixed_pressure": a.fixed.copy(),
-        "p_min": p_min, "p_max": p_max,
+        "p_min": p_min.copy(), "p_max": p_max.copy(),
         "height": a.height.copy(),
     }
     edges_tab = {
-        "id": list(a.edge_ids), "type": types, "from_node": [e.from_node for e in a.edges],
-        "to_node": [e.to_node for e in a.edges], "mass_flow": q,
+        "id": list(a.edge_ids), "type": list(types), "from_node": list(a.edge_ends[0]),
+        "to_node": list(a.edge_ends[1]), "mass_flow": q,
         "standard_flow": q / rho_ref, "p_from": p[a.fr], "p_to": p[a.to],
         "velocity_from": vel_in, "velocity_to": vel_out, "fuel": fuel,
     }
