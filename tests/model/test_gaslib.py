@@ -26,6 +26,7 @@ from trunkline.model import (
 )
 from trunkline.model.gaslib import (
     GASLIB_FILES,
+    DecisionState,
     GasLibData,
     apply_nomination,
     gaslib_path,
@@ -153,7 +154,14 @@ def test_compressor_and_decision_files_are_summarised(loaded: dict[str, GasLibDa
         assert len(cdf) == _count(text, "decisionGroup")
         assert sum(len(g) for g in cdf.values()) == _count(text, "decision")
     d1 = loaded["GasLib-582-v2"].combined_decisions["dG_1"]["d1"]
-    assert d1["valve_11"] == (0, None) and d1["valve_7"] == (1, 0)
+    assert d1["valve_11"] == (0, None, None) and d1["valve_7"] == (1, 0, None)
+    # control-valve modes: <controlValve id="controlValve_90" value="1" mode="active"/>
+    cdf = loaded["GasLib-4197"].combined_decisions
+    assert cdf["dG_1"]["dG_1_d_1"]["controlValve_90"] == DecisionState(1, None, "active")
+    modes = [st.mode for g in cdf.values() for d in g.values() for st in d.values()]
+    text = _xml_text(gaslib_path("GasLib-4197.cdf"))
+    assert modes.count("active") == text.count('mode="active"')
+    assert modes.count("bypass") == text.count('mode="bypass"')
 
 
 # -- units -------------------------------------------------------------------------

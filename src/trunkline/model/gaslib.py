@@ -87,7 +87,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import IO, Any, Final, NamedTuple
 from xml.etree.ElementTree import Element, ParseError
 from xml.sax.saxutils import escape, quoteattr
 
@@ -120,6 +120,7 @@ __all__ = [
     "GASLIB_FILES",
     "GASLIB_NAMESPACE",
     "GASLIB_UNITS",
+    "DecisionState",
     "GasLibData",
     "apply_nomination",
     "gaslib_gas",
@@ -260,8 +261,23 @@ GASLIB_FILES: Final = (
 )
 
 Info = dict[str, float | str]
-#: group id → decision id → element id → (value, flowDirection or None).
-Decisions = dict[str, dict[str, dict[str, tuple[int, int | None]]]]
+
+
+class DecisionState(NamedTuple):
+    """One element's state in a combined decision of a GasLib ``.cdf``.
+
+    ``value``: 1 open / active, 0 closed; ``flow_direction``: 0 along the element
+    (from → to), 1 against it, None free; ``mode``: a control valve's "active" or
+    "bypass" (None: not given).
+    """
+
+    value: int
+    flow_direction: int | None = None
+    mode: str | None = None
+
+
+#: group id → decision id → element id → its state.
+Decisions = dict[str, dict[str, dict[str, DecisionState]]]
 
 
 @dataclass(frozen=True)
@@ -291,7 +307,7 @@ class GasLibData:
             ``compressor_drives`` (compressor id → drive id), ``n_compressors``,
             ``n_drives``, ``n_configurations``.
         combined_decisions: the .cdf: group id → decision id → element id →
-            (value, flowDirection or None).
+            :class:`DecisionState` (value, flow direction, control-valve mode).
         node_info, edge_info: per element, GasLib values with no network field
             (numbers in SI under the GasLib field name; XML attributes as strings).
         substituted: element id → GasLib tag, for elements read as another type
@@ -807,17 +823,18 @@ def _read_cdf(path: Path) -> Decisions:
     out: Decisions = {}
     for group in root.iter(_CDF + "decisionGroup"):
         gid = r.attr(group, "id", "decisionGroup")
-        decisions: dict[str, dict[str, tuple[int, int | None]]] = {}
+        decisions: dict[str, dict[str, DecisionState]] = {}
         for dec in group.iter(_CDF + "decision"):
             did = r.attr(dec, "id", f"decisionGroup {gid}: decision")
             owner = f"decision {gid}/{did}"
-            states: dict[str, tuple[int, int | None]] = {}
+            states: dict[str, DecisionState] = {}
             for el in dec:
                 eid = r.attr(el, "id", owner)
                 value = int(r.number(r.attr(el, "value", owner), owner, "value"))
                 direction = el.get("flowDirection")
-                states[eid] = (value, None if direction is None
-                               else int(r.number(direction, owner, "flowDirection")))
+                states[eid] = DecisionState(
+                    value, None if direction is None
+                    else int(r.number(direction, owner, "flowDirection")), el.get("mode"))
             decisions[did] = states
         out[gid] = decisions
     return out
