@@ -46,9 +46,16 @@ Strategy (relax, round, re-solve, verify):
      complementarity |q·Δp| ≤ τ (open or closed). If no point verifies this way,
      a second stage keeps every valve open.
 
-   τ is tightened 1e20 → 1e-2 → 1e-4 → 1e-6 (scaled units: MPa times the
-   throughput), warm-starting each solve from the last (Scholtes' regularisation of
-   the complementarity constraints). The objective is Σ (compressor Δp)² +
+   τ is tightened 1e20 → 1e-3 → 1e-6 (scaled units: MPa times the throughput),
+   warm-starting each solve from the last (Scholtes' regularisation of the
+   complementarity constraints); if a tightening fails, the last point solved is
+   rounded. A solve that fails with IPOPT's exact Hessian is retried cold, then
+   with a limited-memory BFGS Hessian (on GasLib-4197 the exact-Hessian solve
+   from the cold start stays in IPOPT's restoration phase). Around a loop of
+   Δp = 0 ties (open valves, bypassed stations) one tie follows from the others;
+   only a spanning forest of them is imposed, so the Jacobian keeps full rank. A
+   reverse-flow bound of a control valve or compressor below
+   :data:`_REVERSE_MIN` is a numerical zero and taken as 0. The objective is Σ (compressor Δp)² +
    0.1·Σ (control-valve Δp)²: the least pressure manipulation that is feasible,
    which brings unneeded stations to Δp = 0 (bypass) and makes the point unique.
 3. **Rounding.** Of each complementarity pair the member smaller in scaled units is
@@ -68,8 +75,11 @@ Strategy (relax, round, re-solve, verify):
    by :func:`~trunkline.solve.solve_steady` (same gas and temperature). Every
    part of the network not given its pressure by an active element or a
    pressure-fixed node gets one pressure-fixed node (its largest entry) at the NLP
-   pressure; that node's injection must come out equal to its nomination
-   (:data:`FLOW_TOL`). The point is feasible when the simulation reports no
+   pressure — also a part cut off by closed elements — and that node's injection
+   must come out equal to its nomination (:data:`FLOW_TOL`). Of several active
+   elements whose outlets share one pressure (parallel regulators, outlets tied by
+   lossless elements) one keeps its set-point and the others are closed: a
+   simulation cannot fix one pressure twice. The point is feasible when the simulation reports no
    violation and the checks that the solver does not make hold (pipe ``p_max``;
    control valve inlet/outlet bounds and minimum drop with station losses;
    nominated injections). If the simulation misses, the coefficients are refreshed
@@ -84,10 +94,15 @@ No mixed-integer solver is used: every discrete decision is taken by relaxation 
 rounding and checked by the simulation, so a "feasible" answer is always certified,
 while an "infeasible" answer is the best this heuristic found (not a proof).
 
+Combined decisions (``.cdf``): a decision group with a single allowed decision is
+an operating rule and fixes its elements' modes and flow directions (GasLib-4197:
+407 valves, 27 control valves and one compressor station); groups with several
+allowed decisions are not enforced (their elements are relaxed like the others).
+
 Modelling notes: GasLib's "internal bypass required" flag is not enforced (every
-control valve and compressor may be put in bypass), nor are its combined decisions
-(``.cdf``) or compressor characteristic maps (a compressor is bounded by its ratio,
-suction, discharge and power limits only). GasLib's fixed-loss ("linear")
+control valve and compressor may be put in bypass), nor are its compressor
+characteristic maps (a compressor is bounded by its ratio, suction, discharge and
+power limits only). GasLib's fixed-loss ("linear")
 resistors are short pipes in trunkline's reader and so lossless here. Pipes need a
 Darcy friction law (Colebrook, Prandtl-Colebrook, Nikuradse, Hofer, smooth).
 """
@@ -145,6 +160,7 @@ _CA: Any = importlib.import_module("casadi")
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
+BoolArray = npt.NDArray[np.bool_]
 
 #: Tolerance [Pa] on pressure bounds in the checks made here (1e-3 bar); the steady
 #: solver's own ``violations`` use 1 Pa.
@@ -179,6 +195,7 @@ _EPS_C: Final = 1e-6  # regularisation of max(−q, 0) in the compressors' compl
 #: stages (unrelaxed, 1e-3, 1e-6): on the shipped GasLib instances the middle stages of
 #: a finer schedule (1e-2, 1e-4) cost IPOPT iterations without changing what is found.
 _TAUS: Final = (1e20, 1e-3, 1e-6)
+_REVERSE_MIN: Final = 1e-2  # reverse-flow bounds [kg/s] taken as zero (see _Model)
 _RE_FLOOR: Final = 4000.0  # Reynolds number floor of the frozen friction factor
 _INF: Final = math.inf
 _IPOPT_OK: Final = ("Solve_Succeeded", "Solved_To_Acceptable_Level")
@@ -307,6 +324,13 @@ class _Model:
         self.nc = int(self.cl.max()) + 1 if nn else 0
         self.q_lo = np.array([e.flow_min for e in self.edges])
         self.q_hi = np.array([e.flow_max for e in self.edges])
+        # a reverse-flow bound of a control valve or compressor smaller than
+        # _REVERSE_MIN is a numerical zero (GasLib-4197's control valves allow
+        # -0.0003·1000 m³/h): the NLP keeps such elements forward, which spares it a
+        # complementarity row each (a restriction: the point found stays feasible)
+        act = np.concatenate([self.icv, self.ic]).astype(np.intp)
+        tiny = (self.q_lo[act] < 0) & (self.q_lo[act] > -_REVERSE_MIN)
+        self.q_lo[act[tiny]] = 0.0
         # pipe data
         self.length = np.array([p.length for p in self.pipes])
         self.diam = np.array([p.diameter for p in self.pipes])
@@ -478,6 +502,7 @@ class _Model:
         self.solver = ca.nlpsol("nomination", "ipopt", {"x": x, "p": par, "f": obj, "g": g},
                                 opts)
         self.warm_solver: Any = None
+        self.qn_solver: Any = None
         self._problem = {"x": x, "p": par, "f": obj, "g": g}
         self._opts = opts
 
@@ -524,11 +549,13 @@ class _Model:
             lbg[a], ubg[a] = lo, hi
 
         q_lb, q_ub = qlo.copy(), qhi.copy()
+        ties: list[tuple[int, int]] = []  # (row, element) of each Δp = 0 tie
         for j, k in enumerate(self.iv):
             m = valve_mode[j]
             setg("valve_c", j, -_INF, _INF)
             if m == "open":
                 setg("valve", j, 0.0, 0.0)
+                ties.append((r["valve"][0] + j, int(k)))
             else:
                 setg("valve", j, -_INF, _INF)
                 if m == "closed":
@@ -549,10 +576,11 @@ class _Model:
                 q_lb[k] = max(q_lb[k], 0.0)
             elif m == "relaxed":
                 setg("cv_dp", j, 0.0, dp_hi / _P_S)
-                if e.flow_min < 0:
+                if self.q_lo[k] < 0:
                     setg("cv_c", j, -_INF, tau)
             elif m == "bypass":
                 setg("cv_dp", j, 0.0, 0.0)
+                ties.append((r["cv_dp"][0] + j, int(k)))
             else:
                 setg("cv_dp", j, -_INF, _INF)
                 q_lb[k] = q_ub[k] = 0.0
@@ -570,12 +598,14 @@ class _Model:
                     setg("c_power", j, -_INF, 0.97 * c.max_power / 1e6)
             if m == "active":
                 q_lb[k] = max(q_lb[k], 0.0)
-            elif m == "relaxed" and c.flow_min < 0:
+            elif m == "relaxed" and self.q_lo[k] < 0:
                 setg("c_c", j, -tau, tau)
             elif m == "bypass":
                 setg("c_dp", j, 0.0, 0.0)
+                ties.append((r["c_dp"][0] + j, int(k)))
             elif m == "closed":
                 q_lb[k] = q_ub[k] = 0.0
+        self._drop_redundant_ties(ties, lbg, ubg)
         self._drop_redundant_balances(q_lb, q_ub, lbg, ubg)
         if self.elastic:
             lbx[nc:nc + ne], ubx[nc:nc + ne] = -_INF, _INF
@@ -596,6 +626,26 @@ class _Model:
         lbg[lbg == -_INF] = -1e20
         ubg[ubg == _INF] = 1e20
         return lbx, ubx, lbg, ubg
+
+    def _drop_redundant_ties(self, ties: list[tuple[int, int]], lbg: FloatArray,
+                             ubg: FloatArray) -> None:
+        """Free each Δp = 0 row that closes a loop of such rows (or joins one cluster).
+
+        Open valves and bypassed stations tie their nodes' pressures; around a loop
+        of ties (GasLib-4197 has many, with its valves opened by its combined
+        decisions) one tie follows from the others. The dependent rows make the
+        constraint Jacobian rank-deficient: IPOPT's multipliers then grow without
+        bound and it stalls near a feasible point. Only a spanning forest of the
+        ties is kept, so the feasible set is unchanged.
+        """
+        parent = list(range(self.nc))
+        for row, k in ties:
+            a = _find(parent, int(self.cl[self.fr[k]]))
+            b = _find(parent, int(self.cl[self.to[k]]))
+            if a == b:
+                lbg[row], ubg[row] = -_INF, _INF
+            else:
+                parent[a] = b
 
     def _drop_redundant_balances(self, q_lb: FloatArray, q_ub: FloatArray, lbg: FloatArray,
                                  ubg: FloatArray) -> None:
@@ -623,14 +673,30 @@ class _Model:
                 lbg[a0 + i], ubg[a0 + i] = -_INF, _INF
 
     def solve(self, x0: FloatArray, par: FloatArray, bounds: tuple[FloatArray, FloatArray,
-              FloatArray, FloatArray], lam: tuple[FloatArray, FloatArray] | None = None
+              FloatArray, FloatArray], lam: tuple[FloatArray, FloatArray] | None = None,
+              quasi_newton: bool = False
               ) -> tuple[FloatArray, str, tuple[FloatArray, FloatArray]]:
+        """One IPOPT solve: cold, warm (given multipliers ``lam``) or quasi-Newton.
+
+        The quasi-Newton variant (limited-memory BFGS instead of the exact Hessian)
+        is the fallback when the exact Hessian fails from a cold start: on
+        GasLib-4197 the exact-Hessian solve from the linear-analogue start stays in
+        IPOPT's restoration phase for 1,500 iterations, while L-BFGS reaches an
+        acceptable point in ~250.
+        """
         lbx, ubx, lbg, ubg = bounds
         x0 = np.clip(x0, lbx, ubx)
         args: dict[str, Any] = {"x0": x0, "p": par, "lbx": lbx, "ubx": ubx, "lbg": lbg,
                                 "ubg": ubg}
         solver = self.solver
-        if lam is not None:
+        if quasi_newton:
+            if self.qn_solver is None:
+                opts = dict(self._opts)
+                opts.update({"ipopt.hessian_approximation": "limited-memory",
+                             "ipopt.max_iter": 1000})
+                self.qn_solver = _CA.nlpsol("nomination_qn", "ipopt", self._problem, opts)
+            solver = self.qn_solver
+        elif lam is not None:
             if self.warm_solver is None:
                 opts = dict(self._opts)
                 opts.update({"ipopt.mu_strategy": "adaptive",
@@ -655,11 +721,12 @@ class _Model:
         return (x[:nc][self.cl] * _P_S, x[nc:nc + ne] * self.q_s,
                 x[nc + ne:nc + ne + nw] * self.q_s)
 
-    def initial_flows(self, inj: FloatArray) -> FloatArray:
+    def initial_flows(self, inj: FloatArray, closed: BoolArray | None = None) -> FloatArray:
         """Flows [kg/s] of a linear (electrical) analogue: conductance D^2.5/√L per pipe.
 
-        Lossless and active elements get a large conductance. This gives the first
-        pass's friction factors a realistic Reynolds number and IPOPT a start.
+        Lossless and active elements get a large conductance, ``closed`` ones none.
+        This gives the first pass's friction factors a realistic Reynolds number and
+        IPOPT a start.
         """
         ne, nn = self.ne, self.nn
         c = np.zeros(ne)
@@ -669,6 +736,8 @@ class _Model:
         other = np.ones(ne, dtype=bool)
         other[self.ip] = False
         c[other] = big
+        if closed is not None:
+            c[closed] = 0.0
         inc = sp.coo_matrix((np.concatenate([-np.ones(ne), np.ones(ne)]),
                              (np.concatenate([self.fr, self.to]),
                               np.concatenate([np.arange(ne)] * 2))), shape=(nn, ne)).tocsc()
@@ -681,8 +750,12 @@ class _Model:
         q = -c * (inc.T @ phi)
         return np.asarray(q, dtype=float)
 
-    def start(self) -> FloatArray:
-        """Initial point: pressures mid-range, linear-analogue flows, free injections mid."""
+    def start(self, closed: BoolArray | None = None) -> FloatArray:
+        """Initial point: pressures mid-range, linear-analogue flows, free injections mid.
+
+        ``closed`` (per element) marks elements whose mode is already closed: they
+        carry no flow and do not tie their nodes' pressures.
+        """
         lo = np.maximum(self.p_lo, P_FLOOR)
         hi = self.p_hi
         finite = np.isfinite(hi)
@@ -701,14 +774,15 @@ class _Model:
             hi_w = b if math.isfinite(b) else max(a, 0.0)
             x0[self.nc + self.ne + j] = 0.5 * (lo_w + hi_w) / self.q_s
             inj[i] += 0.5 * (lo_w + hi_w)
-        q0 = self.initial_flows(inj - inj.mean())
+        q0 = self.initial_flows(inj - inj.mean(), closed)
         x0[self.nc:self.nc + self.ne] = q0 / self.q_s
-        p_est = self.initial_pressures(p0, q0)
+        p_est = self.initial_pressures(p0, q0, closed)
         pc[self.cl] = p_est
         x0[:self.nc] = pc / _P_S
         return x0
 
-    def initial_pressures(self, p0: FloatArray, q0: FloatArray) -> FloatArray:
+    def initial_pressures(self, p0: FloatArray, q0: FloatArray,
+                          closed: BoolArray | None = None) -> FloatArray:
         """Pressures [Pa] that fit the pipe laws at flows q0 and sit mid-bounds elsewhere.
 
         Weighted least squares in π = p²: every pipe's law (frozen at p0, q0) and every
@@ -736,6 +810,8 @@ class _Model:
             rhs.append(kk * q0[k] * np.abs(q0[k]))
             n_rows += k.size
         eq = np.concatenate([self.isp, self.iv, self.ir]).astype(np.intp)
+        if closed is not None:
+            eq = eq[~closed[eq]]
         if eq.size:
             r = np.arange(eq.size) + n_rows
             rows_r += [r, r]
@@ -776,6 +852,14 @@ class _Setting:
 
     def copy(self) -> _Setting:
         return _Setting(list(self.valve), list(self.cv), list(self.comp))
+
+
+def _closed(m: _Model, s: _Setting) -> BoolArray:
+    """Elements whose mode in ``s`` is closed (a mask over ``m.edges``)."""
+    out = np.zeros(m.ne, dtype=bool)
+    for idx, modes in ((m.iv, s.valve), (m.icv, s.cv), (m.ic, s.comp)):
+        out[idx] = np.array([md == "closed" for md in modes], dtype=bool)
+    return out
 
 
 def _round(m: _Model, x: FloatArray, s: _Setting) -> _Setting:
@@ -833,11 +917,11 @@ def _complementarity(m: _Model, x: FloatArray, s: _Setting) -> float:
     for j, k in enumerate(m.iv):
         if s.valve[j] == "relaxed":
             worst = max(worst, abs(qs[k] * d[k]))
-    for j, (k, e) in enumerate(zip(m.icv, m.cvs, strict=True)):
-        if s.cv[j] == "relaxed" and e.flow_min < 0:
+    for j, k in enumerate(m.icv):
+        if s.cv[j] == "relaxed" and m.q_lo[k] < 0:
             worst = max(worst, -qs[k] * d[k])
-    for j, (k, c) in enumerate(zip(m.ic, m.comps, strict=True)):
-        if s.comp[j] == "relaxed" and c.flow_min < 0:
+    for j, k in enumerate(m.ic):
+        if s.comp[j] == "relaxed" and m.q_lo[k] < 0:
             worst = max(worst, max(-qs[k], 0.0) * abs(d[k]))
     return worst
 
@@ -978,9 +1062,14 @@ def _iterate(m: _Model, s: _Setting, x0: FloatArray, tau: float, log: list[str],
     for k in range(passes):
         x_new, status, lam_new = m.solve(x, par, bounds, lam)
         if status not in _IPOPT_OK:
-            # a cold retry before giving up
+            # a cold retry, then one with a quasi-Newton Hessian, before giving up
             if lam is not None:
                 x_new, status, lam_new = m.solve(x, par, bounds, None)
+            if status not in _IPOPT_OK:
+                x_new, status, lam_new = m.solve(x, par, bounds, None, quasi_newton=True)
+                if status in _IPOPT_OK:
+                    log.append(f"{label}: pass {k + 1}: exact Hessian failed, "
+                               "quasi-Newton (L-BFGS) Hessian solved")
             if status not in _IPOPT_OK:
                 log.append(f"{label}: pass {k + 1}: IPOPT {status}")
                 return x_new, status, False, None
@@ -998,7 +1087,7 @@ def _iterate(m: _Model, s: _Setting, x0: FloatArray, tau: float, log: list[str],
 def _simulation_network(m: _Model, x: FloatArray, s: _Setting, inj_nom: FloatArray
                         ) -> tuple[Network, list[str]]:
     """The network with the decided settings and pressure-fixed nodes where needed."""
-    p, _, w = m.unpack(x)
+    p, q, w = m.unpack(x)
     net = m.net.copy()
     inj = inj_nom.copy()
     for (i, _, _), wv in zip(m.free_inj, w, strict=True):
@@ -1037,6 +1126,9 @@ def _simulation_network(m: _Model, x: FloatArray, s: _Setting, inj_nom: FloatArr
             net.replace_edge(eid, mode=mode, ratio=None, suction_pressure=None,
                              discharge_pressure=None)
             closed[k] = mode == "closed"
+    _one_setpoint_per_tie(m, net, q, setpoint_edges, closed, s)
+    anchored[:] = False
+    anchored[m.to[setpoint_edges]] = True
     for i in m.p_fixed:
         anchored[i] = True
         net.pressures[m.node_ids[i]] = float(m.p_fixed[i])
@@ -1048,11 +1140,9 @@ def _simulation_network(m: _Model, x: FloatArray, s: _Setting, inj_nom: FloatArr
     has_anchor[comp[anchored]] = True
     slacks: list[str] = []
     for c in np.flatnonzero(~has_anchor):
+        # every part gets one, also a part cut off by closed elements (its pressure
+        # is otherwise undetermined and the solver's system singular)
         members = np.flatnonzero(comp == c)
-        # no element touches a lone node with no injection: leave it (isolated)
-        touching = np.isin(m.fr, members) | np.isin(m.to, members)
-        if not touching[~closed].any() and np.all(inj[members] == 0.0):
-            continue
         best = members[int(np.argmax(inj[members]))]
         if inj[best] <= 0.0:
             best = members[int(np.argmax(np.abs(inj[members])))]
@@ -1061,6 +1151,42 @@ def _simulation_network(m: _Model, x: FloatArray, s: _Setting, inj_nom: FloatArr
         net.injections.pop(nid, None)
         slacks.append(nid)
     return net, slacks
+
+
+def _one_setpoint_per_tie(m: _Model, net: Network, q: FloatArray, setpoint_edges: BoolArray,
+                          closed: BoolArray, s: _Setting) -> None:
+    """Close all but one of the active elements whose outlets share one pressure.
+
+    Parallel regulators (GasLib-4197's regulator stations) may all be active at the
+    same outlet pressure; a simulation cannot fix one pressure twice (its system is
+    singular) nor split the flow between them. Outlets tied by lossless elements
+    (short pipes, open valves, bypassed stations) share one pressure: of the active
+    elements feeding one such group, the one with the largest flow keeps its
+    set-point and the others are closed (their flow passes the one kept).
+    Updates ``net``, ``setpoint_edges`` and ``closed`` in place.
+    """
+    tie = np.zeros(m.ne, dtype=bool)
+    tie[m.isp] = True
+    tie[m.iv] = [md == "open" for md in s.valve]
+    tie[m.icv] = [md == "bypass" for md in s.cv]
+    tie[m.ic] = [md == "bypass" for md in s.comp]
+    graph = sp.coo_matrix((np.ones(int(tie.sum())), (m.fr[tie], m.to[tie])),
+                          shape=(m.nn, m.nn))
+    _, group = connected_components(graph, directed=False)
+    kept: dict[int, int] = {}
+    for k in sorted(np.flatnonzero(setpoint_edges), key=lambda k: -q[k]):
+        g = int(group[m.to[k]])
+        if g in kept:
+            e = m.edges[k]
+            if isinstance(e, Compressor):
+                net.replace_edge(e.id, mode="closed", ratio=None, suction_pressure=None,
+                                 discharge_pressure=None)
+            else:
+                net.replace_edge(e.id, mode="closed", setpoint=None)
+            setpoint_edges[k] = False
+            closed[k] = True
+        else:
+            kept[g] = int(k)
 
 
 def _checks(m: _Model, sim: NetworkResult, net: Network, slacks: list[str],
@@ -1213,7 +1339,8 @@ def _nomination_arrays(net: Network, nomination: Mapping[str, float | tuple[floa
 def check_nomination(net_or_data: Network | GasLibData | str,
                      nomination: Mapping[str, float | tuple[float, float]] | None = None,
                      *, gas: Gas | None = None, temperature: float | None = None,
-                     allow_valve_switching: bool = True) -> NominationResult:
+                     allow_valve_switching: bool = True,
+                     combined_decisions: bool = True) -> NominationResult:
     """Validate a nomination: find settings of the active elements that meet every bound.
 
     Args:
@@ -1232,6 +1359,10 @@ def check_nomination(net_or_data: Network | GasLibData | str,
             ``temperatures``, else 288.15 K.
         allow_valve_switching: try closing valves when the nomination is infeasible
             with every valve open.
+        combined_decisions: honour the GasLib data's combined decisions (``.cdf``):
+            a decision group with a single allowed decision fixes its elements'
+            modes (value 0 → closed; a valve with value 1 → open; a control valve
+            with value 1 → its given mode, active or bypass) and flow directions.
 
     Returns:
         a :class:`NominationResult`; ``feasible`` only when the steady solver
@@ -1287,23 +1418,39 @@ def check_nomination(net_or_data: Network | GasLibData | str,
             columns=["element", "type", "mode", "setpoint", "flow", "p_from", "p_to"]),
             [], [msg], "not run", 0, time.perf_counter() - t0, log)
     m = _Model(net, gas, float(temperature), inj_nom, free_inj, p_fixed, q_ref)
-    nv, ncv, nc = m.iv.size, m.icv.size, m.ic.size
-    x = m.start()
+    nv = m.iv.size
     last_status = "not run"
     result: NominationResult | None = None
+
+    elastic: list[_Model] = []  # the elastic problem, built when first needed
+
+    def elastic_model() -> _Model:
+        if not elastic:
+            me = _Model(net, gas, float(temperature), inj_nom, free_inj, p_fixed, q_ref,
+                        elastic=True)
+            me.q_lo[:], me.q_hi[:] = m.q_lo, m.q_hi  # with the prescribed directions
+            elastic.append(me)
+        return elastic[0]
 
     def relaxed(s: _Setting, x_start: FloatArray, label: str) -> tuple[bool, FloatArray]:
         """The relaxed problem, tightening the complementarity τ."""
         nonlocal last_status
         needs_tau = ("relaxed" in s.valve
-                     or any(e.flow_min < 0 for e in m.cvs) or any(c.flow_min < 0 for c in m.comps))
+                     or bool(np.any(m.q_lo[m.icv] < 0)) or bool(np.any(m.q_lo[m.ic] < 0)))
         taus = _TAUS if needs_tau else _TAUS[-1:]
         xs = x_start
         lam: tuple[FloatArray, FloatArray] | None = None
         for tau in taus:
             last = tau == taus[-1]
+            x_prev = xs
             xs, last_status, ok, lam = _iterate(m, s, xs, tau, log, f"{label}, tau {tau:g}",
                                                 passes=MAX_PASSES if last else 1, lam=lam)
+            if not ok and tau != taus[0]:
+                # tightening failed (GasLib-4197 at τ = 1e-3): round from the last
+                # point solved; the fixed-mode solve and the simulation decide
+                log.append(f"{label}: complementarity not tightened below "
+                           f"{taus[taus.index(tau) - 1]:g}; rounding from that point")
+                return True, x_prev
             if not ok:
                 return False, xs
             if not last and _complementarity(m, xs, s) <= _TAUS[-1]:
@@ -1333,7 +1480,8 @@ def check_nomination(net_or_data: Network | GasLibData | str,
             if not violated:
                 result = NominationResult(True, net_v, sim, _decisions(m, net_v, sim, xf),
                                           sorted(set(binding)), [], last_status,
-                                          m.iterations, 0.0, log)
+                                          m.iterations + sum(e.iterations for e in elastic),
+                                          0.0, log)
                 return True, xf
             if attempt_no == 2:
                 break
@@ -1345,8 +1493,29 @@ def check_nomination(net_or_data: Network | GasLibData | str,
             xf = xf2
         return False, xf
 
-    valves_free = _Setting(["relaxed"] * nv, ["relaxed"] * ncv, ["relaxed"] * nc)
-    valves_open = _Setting(["open"] * nv, ["relaxed"] * ncv, ["relaxed"] * nc)
+    preset: dict[str, str] = {}
+    if data is not None and combined_decisions:
+        preset, directions = _cdf_presets(data, net)
+        for k, e in enumerate(m.edges):
+            if e.id in directions:  # a flow direction the decision prescribes
+                if directions[e.id] == 0:
+                    m.q_lo[k] = max(m.q_lo[k], 0.0)
+                else:
+                    m.q_hi[k] = min(m.q_hi[k], 0.0)
+        if preset:
+            log.append(f"combined decisions (.cdf): {len(preset)} element mode(s) and "
+                       f"{len(directions)} flow direction(s) fixed by single-decision groups")
+
+    ids = [e.id for e in m.edges]
+
+    def preset_setting(valve_default: str) -> _Setting:
+        return _Setting([preset.get(ids[k], valve_default) for k in m.iv],
+                        [preset.get(ids[k], "relaxed") for k in m.icv],
+                        [preset.get(ids[k], "relaxed") for k in m.ic])
+
+    valves_free = preset_setting("relaxed")
+    valves_open = preset_setting("open")
+    x = m.start(_closed(m, valves_free))
     stages = ([("valves free", valves_free), ("valves open", valves_open)]
               if allow_valve_switching and nv else [("valves open", valves_open)])
     x1 = x
@@ -1357,8 +1526,8 @@ def check_nomination(net_or_data: Network | GasLibData | str,
     if result is not None:
         return _finish(result, t0)
     # infeasible: least-violating point of the elastic problem
-    me = _Model(net, gas, float(temperature), inj_nom, free_inj, p_fixed, q_ref, elastic=True)
-    se = _Setting(["open"] * nv, ["relaxed"] * ncv, ["relaxed"] * nc)
+    me = elastic_model()
+    se = valves_open
     xe0 = np.zeros(me.nx)
     xe0[:m.nx] = x1 if (x1.size == m.nx and np.all(np.isfinite(x1))) else m.start()
     xe, status, ok, _ = _iterate(me, se, xe0, _TAUS[-1], log, "elastic problem")
@@ -1377,6 +1546,37 @@ def check_nomination(net_or_data: Network | GasLibData | str,
                            sorted(set(binding)), violated, last_status,
                            m.iterations + me.iterations, 0.0, log)
     return _finish(res, t0)
+
+
+def _cdf_presets(data: GasLibData, net: Network) -> tuple[dict[str, str], dict[str, int]]:
+    """Modes and flow directions fixed by the ``.cdf``'s single-decision groups.
+
+    Returns (element id → mode, element id → flow direction: 0 along the element, 1
+    against it). A group with one allowed decision is an operating rule of the
+    network (e.g. the bypass valve of a regulator station kept closed). Elements
+    the ``.cdf`` names but the network lacks are ignored; a compressor station with
+    value 1 stays relaxed (active or bypass).
+    """
+    modes: dict[str, str] = {}
+    directions: dict[str, int] = {}
+    for decisions in data.combined_decisions.values():
+        if len(decisions) != 1:
+            continue
+        (states,) = decisions.values()
+        for eid, st in states.items():
+            e = net.edges.get(eid)
+            if e is None:
+                continue
+            if st.value == 0:
+                modes[eid] = "closed"
+                continue
+            if isinstance(e, Valve):
+                modes[eid] = "open"
+            elif isinstance(e, ControlValve) and st.mode in ("active", "bypass"):
+                modes[eid] = st.mode
+            if st.flow_direction is not None:
+                directions[eid] = st.flow_direction
+    return modes, directions
 
 
 def _elastic_violations(m: _Model, x: FloatArray) -> list[str]:
