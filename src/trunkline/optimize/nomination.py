@@ -886,7 +886,8 @@ def _round(m: _Model, x: FloatArray, s: _Setting) -> _Setting:
         if s.cv[j] != "relaxed":
             continue
         d = p[m.fr[k]] - p[m.to[k]]
-        d_act = max(e.dp_min, 0.0) + e.pressure_loss_in + e.pressure_loss_out
+        # the least drop of the active mode in the NLP (with its margin)
+        d_act = max(e.dp_min, 0.0) + e.pressure_loss_in + e.pressure_loss_out + PRESSURE_MARGIN
         if small_dp(d) or (qs[k] < 0 and abs(d) / _P_S <= abs(qs[k])):
             out.cv[j] = "bypass"
         elif abs(qs[k]) <= q_zero or qs[k] < 0:
@@ -1062,10 +1063,11 @@ def _iterate(m: _Model, s: _Setting, x0: FloatArray, tau: float, log: list[str],
     for k in range(passes):
         x_new, status, lam_new = m.solve(x, par, bounds, lam)
         if status not in _IPOPT_OK:
-            # a cold retry, then one with a quasi-Newton Hessian, before giving up
+            # a cold retry, then one with a quasi-Newton Hessian (unless IPOPT found
+            # the problem locally infeasible), before giving up
             if lam is not None:
                 x_new, status, lam_new = m.solve(x, par, bounds, None)
-            if status not in _IPOPT_OK:
+            if status not in _IPOPT_OK and status != "Infeasible_Problem_Detected":
                 x_new, status, lam_new = m.solve(x, par, bounds, None, quasi_newton=True)
                 if status in _IPOPT_OK:
                     log.append(f"{label}: pass {k + 1}: exact Hessian failed, "
