@@ -215,18 +215,24 @@ def test_a_part_cut_off_by_a_closed_valve_gets_its_own_pressure() -> None:
     assert 1e5 <= res.simulation.pressure["dead_end"] <= 10e5
 
 
-def test_a_negligible_reverse_flow_bound_keeps_a_regulator_forward() -> None:
+def _regulator_network(regulators: tuple[str, ...], flow_min: float) -> Network:
+    """Entry (50-70 bar) → 20 km → regulator(s) in parallel → 20 km → exit (10-30 bar)."""
     net = Network("regulator")
     net.add_node("entry", kind="entry", p_min=50e5, p_max=70e5)
     net.add_node("inlet", p_min=1e5, p_max=80e5)
     net.add_node("outlet", p_min=1e5, p_max=30e5)
     net.add_node("exit", kind="exit", p_min=10e5, p_max=30e5)
     net.add_pipe("p1", "entry", "inlet", 20e3, 0.5, 2e-5)
-    net.add_control_valve("cv", "inlet", "outlet", mode="bypass", flow_min=-2e-4,
-                          flow_max=500.0)
+    for cv in regulators:
+        net.add_control_valve(cv, "inlet", "outlet", mode="bypass", flow_min=flow_min,
+                              flow_max=500.0)
     net.add_pipe("p2", "outlet", "exit", 20e3, 0.5, 2e-5)
-    inj = np.zeros(len(net.nodes))
-    m = _Model(net, GAS, 288.15, inj, [], {}, 1.0)
+    return net
+
+
+def test_a_negligible_reverse_flow_bound_keeps_a_regulator_forward() -> None:
+    net = _regulator_network(("cv",), flow_min=-2e-4)
+    m = _Model(net, GAS, 288.15, np.zeros(len(net.nodes)), [], {}, 1.0)
     k = list(net.edges).index("cv")
     assert m.q_lo[k] == 0.0  # -2e-4 kg/s is a numerical zero (below _REVERSE_MIN)
     res = check_nomination(net, {"entry": 30.0, "exit": -30.0}, gas=GAS, temperature=288.15)
@@ -236,16 +242,7 @@ def test_a_negligible_reverse_flow_bound_keeps_a_regulator_forward() -> None:
 
 def test_parallel_regulators_keep_one_setpoint() -> None:
     """Two regulators between the same nodes: the simulation keeps one set-point."""
-    net = Network("parallel regulators")
-    net.add_node("entry", kind="entry", p_min=50e5, p_max=70e5)
-    net.add_node("inlet", p_min=1e5, p_max=80e5)
-    net.add_node("outlet", p_min=1e5, p_max=30e5)
-    net.add_node("exit", kind="exit", p_min=10e5, p_max=30e5)
-    net.add_pipe("p1", "entry", "inlet", 20e3, 0.5, 2e-5)
-    for cv in ("cv1", "cv2"):
-        net.add_control_valve(cv, "inlet", "outlet", mode="bypass", flow_min=0.0,
-                              flow_max=500.0)
-    net.add_pipe("p2", "outlet", "exit", 20e3, 0.5, 2e-5)
+    net = _regulator_network(("cv1", "cv2"), flow_min=0.0)
     res = check_nomination(net, {"entry": 30.0, "exit": -30.0}, gas=GAS, temperature=288.15)
     _assert_verified(res)
     modes = res.decisions.set_index("element")["mode"]
