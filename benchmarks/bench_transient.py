@@ -9,7 +9,8 @@ A plain script that prints tables (not a timed test). Sections (run all, or name
 * ``gz``     — Gyrya & Zlotnik (2019) fast transient: errors against grid and step;
 * ``chacz``  — Chaczykowski (2009) 24-h cycle: errors against grid and step;
 * ``settle`` — step change on the PoS2 line → the steady march at the new flow;
-* ``cases``  — the built-in PoS2 cases (winter swing, station trip, supply outage).
+* ``cases``  — the built-in PoS2 cases (winter swing, station trip, supply outage);
+* ``survival`` — the supply outage's survival time against the step and the grid.
 
     python benchmarks/bench_transient.py [section ...]
 """
@@ -282,8 +283,40 @@ def cases() -> None:
                   f"mass error {r.max_mass_error:.1e}")
 
 
+def survival() -> None:
+    line = _line()
+    ef = load_events("supply_outage")
+    limit = 6.0e6
+
+    def run(method: str, dx: float, dt: float) -> float:
+        r = simulate_transient(line, ef.duration or 3 * DAY, dt, boundary=ef.boundary,
+                               events=ef.events,
+                               options=TransientOptions(method=method, dx=dx),  # type: ignore[arg-type]
+                               stop_below={"delivery": limit})
+        s = survival_time(r, "delivery", limit)
+        assert s is not None
+        return s / 3600.0
+
+    print(f"\n## Supply outage: survival time against the step ({_load()})")
+    print("| method | dx [km] | dt [s] | survival [h] | change [h] | observed order |")
+    print("|---|---|---|---|---|---|")
+    for method in ("euler", "bdf2"):
+        prev: list[float] = []
+        for dt in (1800.0, 900.0, 450.0, 225.0, 112.5, 56.25, 28.125):
+            s = run(method, 1000.0, dt)
+            d = f"{s - prev[-1]:+.4f}" if prev else ""
+            o = ""
+            if len(prev) >= 2 and s != prev[-1] and prev[-1] != prev[-2]:
+                o = f"{math.log2(abs((prev[-1] - prev[-2]) / (s - prev[-1]))):.2f}"
+            print(f"| {method} | 1 | {dt:g} | {s:.4f} | {d} | {o} |")
+            prev.append(s)
+    for dx in (2000.0, 500.0):
+        for dt in (225.0, 56.25):
+            print(f"| bdf2 | {dx / 1e3:g} | {dt:g} | {run('bdf2', dx, dt):.4f} | | |")
+
+
 SECTIONS = {"speed": speed, "scaling": scaling, "order": order, "gz": gz, "chacz": chacz,
-            "settle": settle, "cases": cases}
+            "settle": settle, "cases": cases, "survival": survival}
 
 if __name__ == "__main__":
     names = sys.argv[1:] or list(SECTIONS)

@@ -129,6 +129,24 @@ def test_station_branch_changes_refresh_the_jacobian() -> None:
     assert float(np.mean(its)) <= 7.0 and int(np.max(its)) <= 15
 
 
+def test_running_stations_pass_no_gas_backwards() -> None:
+    # after a total supply outage the stations throttle down to zero flow at their
+    # suction limits; a station whose discharge stays above its suction then stops
+    # (its check valves shut) instead of letting the discharge side drain back
+    # through it, and the bypass only ever passes gas forwards
+    ef = load_events("supply_outage")
+    r = simulate_transient(tl.load_scenario("power_of_siberia_2"), ef.duration or "72 h",
+                           ef.dt or "15 min", boundary=ef.boundary, events=ef.events,
+                           stop_below={"delivery": 6.0e6})
+    st = r.stations
+    assert (st["mass_flow"] >= -1e-3).all()
+    p = r.pressure
+    for cs in st["station"].unique():
+        # a stopped station holds its discharge at or above its suction
+        lift = np.array(p[f"{cs}:discharge"] - p[f"{cs}:suction"])
+        assert lift.min() >= -1e3
+
+
 # -- settling to the steady solver, and grid convergence ---------------------------------
 
 def test_step_change_settles_to_steady_solver() -> None:

@@ -96,9 +96,12 @@ takes the most restrictive of its limits: discharge set-point (or ratio, or
 suction set-point), available shaft power, maximum ratio, minimum suction
 pressure (suction protection: the station throttles rather than draw its suction
 below the minimum), and no reverse flow; when even zero compression violates a
-limit the gas passes the station bypass (p_d = p_s). In complementarity form,
-with the lift ℓ = p_d − p_s and the scaled slacks s_k of the limits (≥ 0 when
-met), min(ℓ, −min_k s_k) = 0, solved by semismooth Newton. Power is
+limit the gas passes the station bypass (p_d = p_s), forwards only: the bypass
+and the compressor outlet have check valves, so a station throttled to zero flow
+whose discharge stays above its suction is stopped (q = 0) rather than letting
+its discharge side drain back upstream. In complementarity form, with the lift
+ℓ = p_d − p_s and the scaled slacks s_k of the limits (≥ 0 when met),
+min(ℓ, −min_k s_k, q) = 0, solved by semismooth Newton. Power is
 P = q w(p_s, p_d)/η_m with the polytropic work w = C (r^σ − 1), r = p_d/p_s,
 σ = (κ − 1)/(κ η_p), C calibrated against the real-gas polytropic path
 (:func:`~trunkline.physics.compressor.real_gas_polytropic`) at the initial
@@ -1715,7 +1718,8 @@ class _Engine:
     def _compressors(self, e: IntArray | slice, ps: FloatArray, pd: FloatArray, qe: FloatArray,
                      f: FloatArray, da: FloatArray, db: FloatArray, dq: FloatArray,
                      jac: bool = True) -> None:
-        """min(lift, −min_k s_k) = 0: a station at its most restrictive limit, or bypassed.
+        """min(lift, −min_k s_k, q) = 0: a station at its most restrictive limit, bypassed
+        (forward flow only), or stopped (no flow, discharge at or above suction).
 
         Slacks s_k (>= 0 when the limit holds), in pressure / p_ref: set-point, maximum
         ratio, minimum suction (linear in p_s, p_d); power (P_max − P)/(∂P/∂p_d); flow q.
@@ -1764,7 +1768,12 @@ class _Engine:
         lift *= 1.0 / pr
         lift += (EQUAL_RESISTANCE / qr) * qe
         use_lift = lift <= vmax
-        if not use_lift.any():  # every station on one of its limits
+        # the bypass and the compressor's outlet have check valves: no reverse flow
+        # (min(lift, −min_k s_k, q) = 0; q = 0 with the discharge above the suction is a
+        # stopped station, e.g. throttled to zero flow with its suction still falling)
+        qs = qe * (1.0 / qr)
+        stop = qs < np.where(use_lift, lift, vmax)
+        if not use_lift.any() and not stop.any():  # every station on one of its limits
             self.branch[e] = branch
             f[e] = vmax
             if jac:
@@ -1772,16 +1781,16 @@ class _Engine:
                 db[e] = dd_tab.take(flat)
                 dq[e] = dq_tab.take(flat)
             return
-        self.branch[e] = np.where(use_lift, -1, branch)
-        f[e] = np.where(use_lift, lift, vmax)
+        self.branch[e] = np.where(stop, -2, np.where(use_lift, -1, branch))
+        f[e] = np.where(stop, qs, np.where(use_lift, lift, vmax))
         if not jac:
             return
         ds = ds_tab.take(flat)
         dd = dd_tab.take(flat)
         dqq = dq_tab.take(flat)
-        da[e] = np.where(use_lift, -1.0 / pr, ds)
-        db[e] = np.where(use_lift, 1.0 / pr, dd)
-        dq[e] = np.where(use_lift, EQUAL_RESISTANCE / qr, dqq)
+        da[e] = np.where(stop, 0.0, np.where(use_lift, -1.0 / pr, ds))
+        db[e] = np.where(stop, 0.0, np.where(use_lift, 1.0 / pr, dd))
+        dq[e] = np.where(stop, 1.0 / qr, np.where(use_lift, EQUAL_RESISTANCE / qr, dqq))
 
     # -- Newton ---------------------------------------------------------------------------
     def newton(self, p: FloatArray, q: FloatArray, c: _Ctx, t: float, damped: bool = False,
