@@ -490,6 +490,11 @@ class _Model:
             add("el_qhi", q - s_qhi)
             obj = obj * 1e-3 + ca.sum1(s)
         g = ca.vertcat(*rows)
+        # each valve's, control valve's and compressor's Δp row (a tie when it is 0)
+        self.tie_row = np.full(ne, -1, dtype=np.intp)
+        for idx, name in ((self.iv, "valve"), (self.icv, "cv_dp"), (self.ic, "c_dp")):
+            if idx.size:
+                self.tie_row[idx] = self.rows[name][0] + np.arange(idx.size)
         self.ng = count
         self.nx = nx
         opts = {"ipopt.print_level": 0, "print_time": 0, "ipopt.sb": "yes",
@@ -549,13 +554,11 @@ class _Model:
             lbg[a], ubg[a] = lo, hi
 
         q_lb, q_ub = qlo.copy(), qhi.copy()
-        ties: list[tuple[int, int]] = []  # (row, element) of each Δp = 0 tie
         for j, k in enumerate(self.iv):
             m = valve_mode[j]
             setg("valve_c", j, -_INF, _INF)
             if m == "open":
                 setg("valve", j, 0.0, 0.0)
-                ties.append((r["valve"][0] + j, int(k)))
             else:
                 setg("valve", j, -_INF, _INF)
                 if m == "closed":
@@ -580,7 +583,6 @@ class _Model:
                     setg("cv_c", j, -_INF, tau)
             elif m == "bypass":
                 setg("cv_dp", j, 0.0, 0.0)
-                ties.append((r["cv_dp"][0] + j, int(k)))
             else:
                 setg("cv_dp", j, -_INF, _INF)
                 q_lb[k] = q_ub[k] = 0.0
@@ -602,10 +604,10 @@ class _Model:
                 setg("c_c", j, -tau, tau)
             elif m == "bypass":
                 setg("c_dp", j, 0.0, 0.0)
-                ties.append((r["c_dp"][0] + j, int(k)))
             elif m == "closed":
                 q_lb[k] = q_ub[k] = 0.0
-        self._drop_redundant_ties(ties, lbg, ubg)
+        self._drop_redundant_ties(_ties(self, _Setting(list(valve_mode), list(cv_mode),
+                                                       list(comp_mode))), lbg, ubg)
         self._drop_redundant_balances(q_lb, q_ub, lbg, ubg)
         if self.elastic:
             lbx[nc:nc + ne], ubx[nc:nc + ne] = -_INF, _INF
@@ -627,8 +629,8 @@ class _Model:
         ubg[ubg == _INF] = 1e20
         return lbx, ubx, lbg, ubg
 
-    def _drop_redundant_ties(self, ties: list[tuple[int, int]], lbg: FloatArray,
-                             ubg: FloatArray) -> None:
+    def _drop_redundant_ties(self, ties: BoolArray, lbg: FloatArray, ubg: FloatArray
+                             ) -> None:
         """Free each Δp = 0 row that closes a loop of such rows (or joins one cluster).
 
         Open valves and bypassed stations tie their nodes' pressures; around a loop
@@ -639,10 +641,11 @@ class _Model:
         ties is kept, so the feasible set is unchanged.
         """
         parent = list(range(self.nc))
-        for row, k in ties:
+        for k in np.flatnonzero(ties):
             a = _find(parent, int(self.cl[self.fr[k]]))
             b = _find(parent, int(self.cl[self.to[k]]))
             if a == b:
+                row = self.tie_row[k]
                 lbg[row], ubg[row] = -_INF, _INF
             else:
                 parent[a] = b
@@ -854,12 +857,22 @@ class _Setting:
         return _Setting(list(self.valve), list(self.cv), list(self.comp))
 
 
+def _in_modes(m: _Model, s: _Setting, valve: str, cv: str, comp: str) -> BoolArray:
+    """Valves in mode ``valve``, control valves in ``cv``, compressors in ``comp``."""
+    out = np.zeros(m.ne, dtype=bool)
+    for idx, modes, want in ((m.iv, s.valve, valve), (m.icv, s.cv, cv), (m.ic, s.comp, comp)):
+        out[idx] = np.array([md == want for md in modes], dtype=bool)
+    return out
+
+
 def _closed(m: _Model, s: _Setting) -> BoolArray:
     """Elements whose mode in ``s`` is closed (a mask over ``m.edges``)."""
-    out = np.zeros(m.ne, dtype=bool)
-    for idx, modes in ((m.iv, s.valve), (m.icv, s.cv), (m.ic, s.comp)):
-        out[idx] = np.array([md == "closed" for md in modes], dtype=bool)
-    return out
+    return _in_modes(m, s, "closed", "closed", "closed")
+
+
+def _ties(m: _Model, s: _Setting) -> BoolArray:
+    """Elements whose mode ties their nodes' pressures: open valves, bypassed stations."""
+    return _in_modes(m, s, "open", "bypass", "bypass")
 
 
 def _round(m: _Model, x: FloatArray, s: _Setting) -> _Setting:
@@ -1101,35 +1114,18 @@ def _simulation_network(m: _Model, x: FloatArray, s: _Setting, inj_nom: FloatArr
             net.injections[nid] = float(inj[i])
     for j, k in enumerate(m.iv):
         net.replace_edge(m.edges[k].id, open=s.valve[j] == "open")
-    anchored = np.zeros(m.nn, dtype=bool)
-    setpoint_edges = np.zeros(m.ne, dtype=bool)
-    closed = np.zeros(m.ne, dtype=bool)
-    for j, k in enumerate(m.iv):
-        closed[k] = s.valve[j] == "closed"
+    setpoint_edges = _in_modes(m, s, "", "active", "active")
+    closed = _closed(m, s)
     for j, k in enumerate(m.icv):
         mode = s.cv[j]
-        eid = m.edges[k].id
-        if mode == "active":
-            net.replace_edge(eid, mode="active", setpoint=float(p[m.to[k]]))
-            setpoint_edges[k] = True
-            anchored[m.to[k]] = True
-        else:
-            net.replace_edge(eid, mode=mode, setpoint=None)
-            closed[k] = mode == "closed"
+        net.replace_edge(m.edges[k].id, mode=mode,
+                         setpoint=float(p[m.to[k]]) if mode == "active" else None)
     for j, k in enumerate(m.ic):
         mode = s.comp[j]
-        eid = m.edges[k].id
-        if mode == "active":
-            net.replace_edge(eid, mode="active", ratio=None, suction_pressure=None,
-                             discharge_pressure=float(p[m.to[k]]))
-            setpoint_edges[k] = True
-            anchored[m.to[k]] = True
-        else:
-            net.replace_edge(eid, mode=mode, ratio=None, suction_pressure=None,
-                             discharge_pressure=None)
-            closed[k] = mode == "closed"
+        net.replace_edge(m.edges[k].id, mode=mode, ratio=None, suction_pressure=None,
+                         discharge_pressure=float(p[m.to[k]]) if mode == "active" else None)
     _one_setpoint_per_tie(m, net, q, setpoint_edges, closed, s)
-    anchored[:] = False
+    anchored = np.zeros(m.nn, dtype=bool)
     anchored[m.to[setpoint_edges]] = True
     for i in m.p_fixed:
         anchored[i] = True
@@ -1167,11 +1163,8 @@ def _one_setpoint_per_tie(m: _Model, net: Network, q: FloatArray, setpoint_edges
     set-point and the others are closed (their flow passes the one kept).
     Updates ``net``, ``setpoint_edges`` and ``closed`` in place.
     """
-    tie = np.zeros(m.ne, dtype=bool)
+    tie = _ties(m, s)
     tie[m.isp] = True
-    tie[m.iv] = [md == "open" for md in s.valve]
-    tie[m.icv] = [md == "bypass" for md in s.cv]
-    tie[m.ic] = [md == "bypass" for md in s.comp]
     graph = sp.coo_matrix((np.ones(int(tie.sum())), (m.fr[tie], m.to[tie])),
                           shape=(m.nn, m.nn))
     _, group = connected_components(graph, directed=False)
