@@ -75,7 +75,7 @@ Strategy (relax, round, re-solve, verify):
    by :func:`~trunkline.solve.solve_steady` (same gas and temperature). Every
    part of the network not given its pressure by an active element or a
    pressure-fixed node gets one pressure-fixed node (its largest entry) at the NLP
-   pressure — also a part cut off by closed elements — and that node's injection
+   pressure — also a node cut off by closed elements — and that node's injection
    must come out equal to its nomination (:data:`FLOW_TOL`). Of several active
    elements whose outlets share one pressure (parallel regulators, outlets tied by
    lossless elements) one keeps its set-point and the others are closed: a
@@ -1138,8 +1138,9 @@ def _simulation_network(m: _Model, x: FloatArray, s: _Setting, inj_nom: FloatArr
     has_anchor[comp[anchored]] = True
     slacks: list[str] = []
     for c in np.flatnonzero(~has_anchor):
-        # every part gets one, also a part cut off by closed elements (its pressure
-        # is otherwise undetermined and the solver's system singular)
+        # every part gets one, also a lone node cut off by closed elements: it keeps
+        # the NLP's pressure (within its bounds) like any other part, where the solver
+        # alone would report it NaN
         members = np.flatnonzero(comp == c)
         best = members[int(np.argmax(inj[members]))]
         if inj[best] <= 0.0:
