@@ -46,3 +46,15 @@ def test_gaslib_check_finds_the_nomination_feasible() -> None:
     data = json.loads(res.stdout)
     assert data["feasible"] is True and data["violated"] == []
     assert {d["type"] for d in data["decisions"]} >= {"Compressor"}
+
+
+def test_gaslib_check_reads_combined_decisions() -> None:
+    args = ["gaslib", "check", str(gaslib_path("GasLib-582-v2.net")),
+            str(gaslib_path("GasLib-582-v2_nomination_freezing_1.scn")),
+            "--cs", str(gaslib_path("GasLib-582-v2.cs")), "--format", "json"]
+    res = runner.invoke(app, [*args, "--cdf", str(gaslib_path("GasLib-582-v2.cdf"))])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["feasible"] is True
+    missing = runner.invoke(app, [*args, "--cdf", "nowhere.cdf"])
+    assert missing.exit_code == 2
+    assert "nowhere.cdf" in (missing.stderr or missing.output)

@@ -10,10 +10,17 @@ import pytest
 from trunkline.gas import Gas
 from trunkline.model import Network
 from trunkline.model.gaslib import GasLibData, load_gaslib
-from trunkline.model.network import Compressor
+from trunkline.model.network import Compressor, ControlValve
 from trunkline.optimize import NominationResult, check_nomination, gas_for_gaslib
-from trunkline.optimize.nomination import PRESSURE_TOL, _cdf_presets, _Model
-from trunkline.solve import solve_steady
+from trunkline.optimize.nomination import (
+    PRESSURE_TOL,
+    _cdf_presets,
+    _decision_combinations,
+    _Model,
+    _Setting,
+    _verify,
+)
+from trunkline.solve import NetworkResult, solve_steady
 
 GAS = Gas({"methane": 0.95, "ethane": 0.03, "nitrogen": 0.02})
 FAST = ["GasLib-11", "GasLib-24", "GasLib-40", "GasLib-134-v2", "GasLib-135", "GasLib-582-v2"]
@@ -57,11 +64,18 @@ def test_shipped_nominations_are_feasible(name: str) -> None:
     assert res.seconds > 0 and res.iterations > 0
 
 
-# GasLib-4197 is not yet found feasible (≈2-4 min): with its combined decisions the
-# relaxed NLP (8,154 variables) is solved at τ = 1e20 (by the L-BFGS fallback), but the
-# complementarity of the valves in its multi-decision groups does not tighten and the
-# rounded modes are infeasible. It is left out of the suite rather than kept as an
-# expected failure that could never fail.
+def test_gaslib_4197_nomination_is_found_with_its_combined_decisions() -> None:
+    # the largest shipped instance (a few minutes): the relaxed stages do not verify
+    # (their complementarity does not tighten), the combined-decision stage does
+    data = load_gaslib("GasLib-4197")
+    res = check_nomination(data)
+    _assert_verified(res, data)
+    assert any(line.startswith("decisions dG_9_d_1") for line in res.strategy_log)
+    modes = res.decisions.set_index("element")["mode"]
+    # dG_10_d_4: compressorStation_1 closed, controlValve_25 closed
+    assert modes["compressorStation_1"] == "closed" and modes["controlValve_25"] == "closed"
+    active = res.decisions[res.decisions["mode"] == "active"]
+    assert active["setpoint"].notna().all()
 
 
 def test_gas_for_gaslib_matches_molar_mass() -> None:
@@ -174,6 +188,27 @@ def test_single_decision_groups_of_the_cdf_fix_modes_and_directions() -> None:
     assert sum(m == "closed" for m in modes.values()) == sum(st.value == 0 for st in singles)
 
 
+def test_multi_decision_groups_are_combined_most_stations_open_first() -> None:
+    data = load_gaslib("GasLib-4197")
+    combos = _decision_combinations(data, data.network, 3)
+    assert len(combos) == 3
+    names, modes, directions = combos[0]
+    # dG_10: d_4 keeps compressorStation_2 and _3 open (d_2, d_3 one, d_1 none);
+    # dG_11: d_1 and d_2 keep compressorStation_10 open, d_1 comes first in the file;
+    # dG_19: d_4 and d_5 keep three stations open; dG_22, 36, 37: no station, first
+    assert names == ["dG_9_d_1", "dG_10_d_4", "dG_11_d_1", "dG_19_d_4", "dG_22_d_1",
+                     "dG_36_d_1", "dG_37_d_1"]
+    # <decision id="dG_10_d_4"> <controlValve flowDirection="0" id="controlValve_13"
+    # value="1" mode="active"/> … <compressorStation id="compressorStation_1" value="0"/>
+    assert modes["compressorStation_1"] == "closed"
+    assert modes["controlValve_13"] == "active" and directions["controlValve_13"] == 0
+    assert "compressorStation_2" not in modes  # open: active or bypass
+    # the next combinations change one group each to its second-ranked decision
+    for other, _, _ in combos[1:]:
+        assert sum(a != b for a, b in zip(other, names, strict=True)) == 1
+    assert _decision_combinations(load_gaslib("GasLib-40"), data.network, 3) == []
+
+
 def _valve_loop_network() -> Network:
     """Entry → pipe → a; open valves a–b, b–c, c–a (a loop of ties); c → pipe → exit."""
     net = Network("valve loop")
@@ -247,3 +282,83 @@ def test_parallel_regulators_keep_one_setpoint() -> None:
     _assert_verified(res)
     modes = res.decisions.set_index("element")["mode"]
     assert sorted(modes[["cv1", "cv2"]]) == ["active", "closed"]
+
+
+# -- verifying simulation: loops of active elements -------------------------------------
+def _point(m: _Model, sim: NetworkResult, flows: dict[str, float] | None = None
+           ) -> np.ndarray:
+    """The NLP vector of a simulated state (optionally with some flows replaced)."""
+    x = np.zeros(m.nx)
+    pressures = np.array([sim.pressure[n] for n in m.node_ids])
+    x[m.cl] = pressures / 1e6
+    q = np.array([(flows or {}).get(e.id, sim.flow[e.id]) for e in m.edges])
+    x[m.nc:m.nc + m.ne] = q / m.q_s
+    return x
+
+
+def _station_with_loop() -> Network:
+    """entry → pipe → s; compressor s → d; d → pipe → exit; and a loop back round the
+    station: d → pipe → a, regulator a → b in bypass, b → pipe → s."""
+    net = Network("station loop")
+    for n, kind in (("entry", "entry"), ("s", "junction"), ("d", "junction"),
+                    ("a", "junction"), ("b", "junction"), ("exit", "exit")):
+        net.add_node(n, kind=kind, p_min=1e5, p_max=90e5)
+    net.add_pipe("p1", "entry", "s", 60e3, 0.6, 2e-5)
+    net.add_compressor("cs", "s", "d", discharge_pressure=60e5, flow_min=0.0)
+    net.add_pipe("p2", "d", "exit", 60e3, 0.6, 2e-5)
+    net.add_pipe("r1", "d", "a", 2e3, 0.3, 2e-5)
+    net.add_control_valve("cv", "a", "b", mode="bypass", flow_min=0.0)
+    net.add_pipe("r2", "b", "s", 2e3, 0.3, 2e-5)
+    return net
+
+
+def test_station_on_a_loop_with_its_regulator_is_simulated_from_its_inlet_pressure() -> None:
+    # the station's outlet fixes d; its inlet s reaches d only through the loop, so
+    # with the outlet alone the flow round the loop and the inlet pressure are not
+    # both determined (a singular simulation before): the inlet keeps its pressure
+    net = _station_with_loop()
+    truth_net = net.copy()
+    truth_net.set_pressure("entry", 50e5)
+    truth_net.set_demand("exit", 80.0)
+    truth = solve_steady(truth_net, GAS, temperature=288.15)
+    assert truth.flow["cv"] > 1.0  # gas circulates round the station
+    nodes = list(net.nodes)
+    inj = np.zeros(len(nodes))
+    inj[nodes.index("entry")], inj[nodes.index("exit")] = 80.0, -80.0
+    m = _Model(net, GAS, 288.15, inj, [], {}, 80.0)
+    setting = _Setting([], ["bypass"], ["active"])
+    log: list[str] = []
+    net_v, sim, violated, _ = _verify(m, _point(m, truth), setting, inj, log, "loop")
+    assert violated == [], log
+    assert sim is not None and "s" in net_v.pressures
+    for n in nodes:
+        assert sim.pressure[n] == pytest.approx(truth.pressure[n], rel=1e-9)
+    assert sim.flow["cv"] == pytest.approx(truth.flow["cv"], rel=1e-6)
+
+
+def test_station_and_regulator_back_to_back_close_the_one_with_less_flow() -> None:
+    # a station s → d and a regulator d → s, both active: every pressure on the loop is
+    # fixed and the flow round it is not (a singular simulation before); the regulator,
+    # which carries less, is closed and the station carries the throughput
+    net = _station_network()
+    net.add_control_valve("back", "discharge", "suction", mode="closed", flow_min=0.0)
+    truth_net = net.copy()
+    truth_net.replace_edge("cs", mode="active", discharge_pressure=70e5)
+    truth_net.replace_edge("back", mode="closed")
+    truth_net.set_pressure("entry", 60e5)
+    truth_net.set_demand("exit", 60.0)
+    truth = solve_steady(truth_net, GAS, temperature=288.15)
+    nodes = list(net.nodes)
+    inj = np.zeros(len(nodes))
+    inj[nodes.index("entry")], inj[nodes.index("exit")] = 60.0, -60.0
+    m = _Model(net, GAS, 288.15, inj, [], {}, 60.0)
+    x = _point(m, truth, {"cs": 75.0, "back": 15.0})  # 15 kg/s round the loop
+    log: list[str] = []
+    net_v, sim, violated, _ = _verify(m, x, _Setting([], ["active"], ["active"]), inj, log,
+                                      "back to back")
+    assert violated == [], log
+    back = net_v.edges["back"]
+    assert isinstance(back, ControlValve) and back.mode == "closed"
+    assert sim is not None
+    assert sim.flow["cs"] == pytest.approx(60.0, rel=1e-9)
+    assert sim.pressure["exit"] == pytest.approx(truth.pressure["exit"], rel=1e-9)

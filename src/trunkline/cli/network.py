@@ -125,13 +125,16 @@ def gaslib_check(
     net_file: Annotated[Path, typer.Argument(help="GasLib .net file.")],
     scn_file: Annotated[Path, typer.Argument(help="GasLib .scn nomination.")],
     cs: CsOpt = None,
+    cdf: Annotated[Path | None, typer.Option(
+        "--cdf", help="GasLib .cdf combined decisions (operating rules of the "
+        "valves, regulators and stations; GasLib-4197 needs them).")] = None,
     fmt: FmtOpt = "table",
 ) -> None:
     """Validate a nomination: search active-element settings that meet every bound."""
     from trunkline.optimize import check_nomination
 
     try:
-        data = read_gaslib(net_file, scn_file, cs)
+        data = read_gaslib(net_file, scn_file, cs, cdf_path=cdf)
         result = check_nomination(data)
     except TrunklineError as exc:
         _fail(exc)

@@ -76,15 +76,31 @@ Strategy (relax, round, re-solve, verify):
    part of the network not given its pressure by an active element or a
    pressure-fixed node gets one pressure-fixed node (its largest entry) at the NLP
    pressure — also a node cut off by closed elements — and that node's injection
-   must come out equal to its nomination (:data:`FLOW_TOL`). Of several active
-   elements whose outlets share one pressure (parallel regulators, outlets tied by
-   lossless elements) one keeps its set-point and the others are closed: a
-   simulation cannot fix one pressure twice. The point is feasible when the simulation reports no
+   must come out equal to its nomination (:data:`FLOW_TOL`, at least ε). Of
+   several active elements whose outlets share one pressure (parallel regulators,
+   outlets tied by lossless elements) one keeps its set-point and the others are
+   closed: a simulation cannot fix one pressure twice. Active elements on a directed loop
+   through the parts they join (a station with a regulator round it) leave the flow
+   round the loop open: between outlets tied by lossless elements the one with the
+   least flow is closed, otherwise their inlets keep the NLP pressure (their
+   injections are checked). The point is feasible when the simulation reports no
    violation and the checks that the solver does not make hold (pipe ``p_max``;
    control valve inlet/outlet bounds and minimum drop with station losses;
    nominated injections). If the simulation misses, the coefficients are refreshed
    and the fixed-mode problem re-solved (twice at most).
-5. **Infeasible.** If no stage verifies, an *elastic* problem (every pressure and
+5. **Combined decisions.** If neither stage verifies and the GasLib data has
+   ``.cdf`` groups with several allowed decisions, one decision per group is chosen
+   (most compressor stations open first: an open station may also run in bypass) and
+   the *elastic* problem below is solved with those modes and flow directions, from
+   the linear-analogue start: with its pressure and flow bounds softened by slacks it
+   is feasible from any start, where the plain problem's IPOPT run fails to leave its
+   restoration phase on GasLib-4197. A point with every slack zero (≤ 1e-6) is
+   rounded — and if that does not verify, rounded again with every control valve
+   whose drop lies between bypass and its least active drop taken as active — and
+   re-solved and verified as in steps 3-4. Up to
+   :data:`MAX_DECISION_COMBINATIONS` combinations are tried in order of their
+   decisions' ranks.
+6. **Infeasible.** If no stage verifies, an *elastic* problem (every pressure and
    flow bound relaxed by a slack, Σ slacks minimised) gives the least-violating
    point; it is rounded and simulated like the others and its violated bounds are
    reported. A nomination that does not balance (beyond :data:`BALANCE_TOL`) is
@@ -97,7 +113,8 @@ while an "infeasible" answer is the best this heuristic found (not a proof).
 Combined decisions (``.cdf``): a decision group with a single allowed decision is
 an operating rule and fixes its elements' modes and flow directions (GasLib-4197:
 407 valves, 27 control valves and one compressor station); groups with several
-allowed decisions are not enforced (their elements are relaxed like the others).
+allowed decisions are relaxed like the other elements in steps 1-4 and decided in
+step 5.
 
 Modelling notes: GasLib's "internal bypass required" flag is not enforced (every
 control valve and compressor may be put in bypass), nor are its compressor
@@ -110,9 +127,10 @@ Darcy friction law (Colebrook, Prandtl-Colebrook, Nikuradse, Hofer, smooth).
 from __future__ import annotations
 
 import importlib
+import itertools
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -126,7 +144,7 @@ from scipy.sparse.csgraph import connected_components
 from trunkline.errors import ConvergenceError, InputError
 from trunkline.gas import Gas
 from trunkline.gas.viscosity import lee_gonzalez_eakin
-from trunkline.model.gaslib import GasLibData, apply_nomination, load_gaslib
+from trunkline.model.gaslib import DecisionState, GasLibData, apply_nomination, load_gaslib
 from trunkline.model.gaslib import gaslib_gas as gas_for_gaslib
 from trunkline.model.line import GRAVITY
 from trunkline.model.network import (
@@ -183,6 +201,11 @@ BINDING_FLOW: Final = 1e-3
 #: |p_from − p_to| [Pa] below which a compressor or control valve is put in bypass
 #: and a relaxed valve is opened.
 BYPASS_DP: Final = 100.0
+#: Combinations of decisions of the ``.cdf``'s multi-decision groups tried at most.
+MAX_DECISION_COMBINATIONS: Final = 3
+#: Largest slack (scaled units: MPa, flow / reference flow) of an elastic point taken
+#: as within the bounds.
+_SLACK_TOL: Final = 1e-6
 #: Outer passes (frozen friction factors and Z updated) per stage.
 MAX_PASSES: Final = 4
 #: Lowest pressure any node may take in the NLP [Pa] (the gas surrogate's range).
@@ -195,6 +218,7 @@ _EPS_C: Final = 1e-6  # regularisation of max(−q, 0) in the compressors' compl
 #: stages (unrelaxed, 1e-3, 1e-6): on the shipped GasLib instances the middle stages of
 #: a finer schedule (1e-2, 1e-4) cost IPOPT iterations without changing what is found.
 _TAUS: Final = (1e20, 1e-3, 1e-6)
+_Q_ZERO: Final = 1e-7  # a scaled flow taken as no flow
 _REVERSE_MIN: Final = 1e-2  # reverse-flow bounds [kg/s] taken as zero (see _Model)
 _RE_FLOOR: Final = 4000.0  # Reynolds number floor of the frozen friction factor
 _INF: Final = math.inf
@@ -875,16 +899,18 @@ def _ties(m: _Model, s: _Setting) -> BoolArray:
     return _in_modes(m, s, "open", "bypass", "bypass")
 
 
-def _round(m: _Model, x: FloatArray, s: _Setting) -> _Setting:
+def _round(m: _Model, x: FloatArray, s: _Setting, gap_active: bool = False) -> _Setting:
     """Modes of the relaxed elements from a relaxed point.
 
     Of a complementarity pair (flow, pressure difference) the member that is smaller in
-    scaled units (flow / reference flow against Δp / 1 MPa) is taken as zero.
+    scaled units (flow / reference flow against Δp / 1 MPa) is taken as zero. A
+    control valve whose drop lies between bypass and its least active drop goes to
+    the nearer mode, or (``gap_active``) to active.
     """
     p, q, _ = m.unpack(x)
     out = s.copy()
     qs = q / m.q_s
-    q_zero = 1e-7  # scaled flow taken as no flow
+    q_zero = _Q_ZERO
 
     def small_dp(d: float) -> bool:
         return abs(d) <= BYPASS_DP
@@ -908,7 +934,7 @@ def _round(m: _Model, x: FloatArray, s: _Setting) -> _Setting:
         elif d >= d_act:
             out.cv[j] = "active"
         else:
-            out.cv[j] = "bypass" if d < d_act / 2 else "active"
+            out.cv[j] = "bypass" if d < d_act / 2 and not gap_active else "active"
     for j, k in enumerate(m.ic):
         if s.comp[j] != "relaxed":
             continue
@@ -1125,18 +1151,35 @@ def _simulation_network(m: _Model, x: FloatArray, s: _Setting, inj_nom: FloatArr
         net.replace_edge(m.edges[k].id, mode=mode, ratio=None, suction_pressure=None,
                          discharge_pressure=float(p[m.to[k]]) if mode == "active" else None)
     _one_setpoint_per_tie(m, net, q, setpoint_edges, closed, s)
+    couple = ~(setpoint_edges | closed)
+    graph = sp.coo_matrix((np.ones(int(couple.sum())), (m.fr[couple], m.to[couple])),
+                          shape=(m.nn, m.nn))
+    ncomp, comp = connected_components(graph, directed=False)
     anchored = np.zeros(m.nn, dtype=bool)
     anchored[m.to[setpoint_edges]] = True
     for i in m.p_fixed:
         anchored[i] = True
         net.pressures[m.node_ids[i]] = float(m.p_fixed[i])
-    couple = ~(setpoint_edges | closed)
-    graph = sp.coo_matrix((np.ones(int(couple.sum())), (m.fr[couple], m.to[couple])),
-                          shape=(m.nn, m.nn))
-    ncomp, comp = connected_components(graph, directed=False)
+    slacks: list[str] = []
+    # active elements on a directed loop through the parts they join (a station with a
+    # regulator on a loop round it, GasLib-4197): the outlet pressures fix no flow round
+    # the loop, which pipes inside the parts carry at any inlet pressure. Their inlets
+    # keep the NLP pressure (their injections are checked like any pressure-fixed
+    # node's); that fixes the flow round the loop through the pipes' laws
+    k_sp = np.flatnonzero(setpoint_edges)
+    part_graph = sp.coo_matrix((np.ones(k_sp.size), (comp[m.fr[k_sp]], comp[m.to[k_sp]])),
+                               shape=(ncomp, ncomp))
+    _, strong = connected_components(part_graph, directed=True, connection="strong")
+    for k in k_sp[strong[comp[m.fr[k_sp]]] == strong[comp[m.to[k_sp]]]]:
+        i = int(m.fr[k])
+        if not anchored[i]:
+            anchored[i] = True
+            nid = m.node_ids[i]
+            net.pressures[nid] = float(p[i])
+            net.injections.pop(nid, None)
+            slacks.append(nid)
     has_anchor = np.zeros(ncomp, dtype=bool)
     has_anchor[comp[anchored]] = True
-    slacks: list[str] = []
     for c in np.flatnonzero(~has_anchor):
         # every part gets one, also a lone node cut off by closed elements: it keeps
         # the NLP's pressure (within its bounds) like any other part, where the solver
@@ -1169,20 +1212,61 @@ def _one_setpoint_per_tie(m: _Model, net: Network, q: FloatArray, setpoint_edges
     graph = sp.coo_matrix((np.ones(int(tie.sum())), (m.fr[tie], m.to[tie])),
                           shape=(m.nn, m.nn))
     _, group = connected_components(graph, directed=False)
+
+    def close(k: int) -> None:
+        e = m.edges[k]
+        if isinstance(e, Compressor):
+            net.replace_edge(e.id, mode="closed", ratio=None, suction_pressure=None,
+                             discharge_pressure=None)
+        else:
+            net.replace_edge(e.id, mode="closed", setpoint=None)
+        setpoint_edges[k] = False
+        closed[k] = True
+
     kept: dict[int, int] = {}
     for k in sorted(np.flatnonzero(setpoint_edges), key=lambda k: -q[k]):
         g = int(group[m.to[k]])
         if g in kept:
-            e = m.edges[k]
-            if isinstance(e, Compressor):
-                net.replace_edge(e.id, mode="closed", ratio=None, suction_pressure=None,
-                                 discharge_pressure=None)
-            else:
-                net.replace_edge(e.id, mode="closed", setpoint=None)
-            setpoint_edges[k] = False
-            closed[k] = True
+            close(int(k))
         else:
             kept[g] = int(k)
+    # a directed loop of active elements from group to group (a compressor with a
+    # regulator feeding back round it): every pressure on it is fixed and the flow
+    # round it is not; the element with the least flow on the loop is closed
+    while (loop := _setpoint_loop(group[m.fr], group[m.to], setpoint_edges)):
+        close(min(loop, key=lambda k: abs(q[k])))
+
+
+def _setpoint_loop(g_from: IntArray, g_to: IntArray, active: BoolArray) -> list[int]:
+    """Elements of one directed loop of ``active`` elements (group → group), or []."""
+    out: dict[int, list[int]] = {}
+    for e in np.flatnonzero(active).tolist():
+        out.setdefault(int(g_from[e]), []).append(e)
+    state: dict[int, int] = {}  # 1 on the current path, 2 finished
+    for root in list(out):
+        if state.get(root):
+            continue
+        path: list[int] = []  # elements from root to the current group
+        stack: list[tuple[int, Iterator[int]]] = [(root, iter(out.get(root, [])))]
+        state[root] = 1
+        while stack:
+            u, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                state[u] = 2
+                stack.pop()
+                if path:
+                    path.pop()
+                continue
+            v = int(g_to[nxt])
+            if state.get(v) == 1:  # back to a group on the path: a loop
+                start = next(i for i, (w, _) in enumerate(stack) if w == v)
+                return [*path[start:], nxt]
+            if not state.get(v):
+                state[v] = 1
+                path.append(nxt)
+                stack.append((v, iter(out.get(v, []))))
+    return []
 
 
 def _checks(m: _Model, sim: NetworkResult, net: Network, slacks: list[str],
@@ -1200,12 +1284,14 @@ def _checks(m: _Model, sim: NetworkResult, net: Network, slacks: list[str],
         if i in free_set:
             j = [a for a, _, _ in m.free_inj].index(i)
             lo, hi = m.free_inj[j][1], m.free_inj[j][2]
-            tol = FLOW_TOL * max(1.0, abs(float(w[j])))
+            tol = max(FLOW_TOL * max(1.0, abs(float(w[j]))), _EPS)
             if not lo - tol <= injs[i] <= hi + tol:
                 violated.append(f"node {nid}: injection {injs[i]:.6f} kg/s outside the "
                                 f"nominated [{lo:.6f}, {hi:.6f}] kg/s")
         else:
-            tol = FLOW_TOL * max(1.0, abs(float(inj_nom[i])))
+            # the NLP's q·√(q²+ε²) differs from the solver's law by up to ~ε where
+            # flows are small (flow round a loop fixed by a slack): ε is the floor
+            tol = max(FLOW_TOL * max(1.0, abs(float(inj_nom[i]))), _EPS)
             if abs(injs[i] - inj_nom[i]) > tol:
                 violated.append(f"node {nid}: injection {injs[i]:.6f} kg/s differs from the "
                                 f"nomination {inj_nom[i]:.6f} kg/s")
@@ -1456,25 +1542,22 @@ def check_nomination(net_or_data: Network | GasLibData | str,
                 return ok, xs
         return True, xs
 
-    def attempt(s: _Setting, x_start: FloatArray, label: str) -> tuple[bool, FloatArray]:
-        """Relaxed solve → rounding → fixed-mode solve → verification."""
+    def fixed_and_verified(mm: _Model, fixed: _Setting, xr: FloatArray, label: str
+                           ) -> tuple[bool, FloatArray]:
+        """Fixed-mode solve from a relaxed point → untangling → verification."""
         nonlocal last_status, result
-        ok, xr = relaxed(s, x_start, label)
-        if not ok:
-            return False, xr
-        fixed = _round(m, xr, s)
         # re-solve with the modes fixed (bypassed elements join the lossless flow split)
-        xf, last_status, ok, _ = _iterate(m, fixed, xr, _TAUS[-1], log,
+        xf, last_status, ok, _ = _iterate(mm, fixed, xr, _TAUS[-1], log,
                                           label + " (modes fixed)")
         if not ok:
             return False, xr
-        xf, fixed, n_closed = _untangle(m, xf, fixed)
+        xf, fixed, n_closed = _untangle(mm, xf, fixed)
         if n_closed:
             log.append(f"{label}: {n_closed} element(s) on lossless loops closed")
         for attempt_no in range(3):
-            net_v, sim, violated, binding = _verify(m, xf, fixed, inj_nom, log, label)
+            net_v, sim, violated, binding = _verify(mm, xf, fixed, inj_nom, log, label)
             if not violated:
-                result = NominationResult(True, net_v, sim, _decisions(m, net_v, sim, xf),
+                result = NominationResult(True, net_v, sim, _decisions(mm, net_v, sim, xf),
                                           sorted(set(binding)), [], last_status,
                                           m.iterations + sum(e.iterations for e in elastic),
                                           0.0, log)
@@ -1482,12 +1565,42 @@ def check_nomination(net_or_data: Network | GasLibData | str,
             if attempt_no == 2:
                 break
             # refresh the frozen coefficients and re-solve with the modes fixed
-            xf2, last_status, ok, _ = _iterate(m, fixed, xf, _TAUS[-1], log,
+            xf2, last_status, ok, _ = _iterate(mm, fixed, xf, _TAUS[-1], log,
                                                label + " (re-solve)", passes=2)
             if not ok:
                 break
             xf = xf2
         return False, xf
+
+    def attempt(s: _Setting, x_start: FloatArray, label: str) -> tuple[bool, FloatArray]:
+        """Relaxed solve → rounding → fixed-mode solve → verification."""
+        ok, xr = relaxed(s, x_start, label)
+        if not ok:
+            return False, xr
+        return fixed_and_verified(m, _round(m, xr, s), xr, label)
+
+    def decided(s: _Setting, label: str) -> bool:
+        """The elastic problem with a choice of combined decisions → rounding (both ways
+        for control valves between their modes) → fixed-mode solve → verification."""
+        nonlocal last_status
+        me = elastic_model()
+        xe0 = np.zeros(me.nx)
+        xe0[:m.nx] = m.start(_closed(m, s))
+        xe, last_status, ok, _ = _iterate(me, s, xe0, _TAUS[-1], log, label)
+        worst = float(np.max(xe[m.nx:], initial=0.0))
+        if not ok or worst > _SLACK_TOL:
+            log.append(f"{label}: no point within the bounds (largest slack {worst:.3g})")
+            return False
+        tried: list[_Setting] = []
+        for gap_active in (False, True):
+            fixed = _round(me, xe, s, gap_active)
+            if fixed in tried:
+                continue
+            tried.append(fixed)
+            if fixed_and_verified(me, fixed, xe, label + (", regulators between modes "
+                                                          "active" if gap_active else ""))[0]:
+                return True
+        return False
 
     preset: dict[str, str] = {}
     if data is not None and combined_decisions:
@@ -1519,6 +1632,27 @@ def check_nomination(net_or_data: Network | GasLibData | str,
         ok, x1 = attempt(setting, x, label)
         if ok:
             break
+    if result is None and data is not None and combined_decisions:
+        # groups of the .cdf with several allowed decisions: take a combination
+        # (most stations open first) and solve the elastic problem with it
+        me = elastic_model()
+        q_bounds = me.q_lo.copy(), me.q_hi.copy()
+        for names, modes, directions in _decision_combinations(data, net,
+                                                               MAX_DECISION_COMBINATIONS):
+            me.q_lo[:], me.q_hi[:] = q_bounds
+            for k, e in enumerate(m.edges):
+                if e.id in directions:
+                    if directions[e.id] == 0:
+                        me.q_lo[k] = max(me.q_lo[k], 0.0)
+                    else:
+                        me.q_hi[k] = min(me.q_hi[k], 0.0)
+            chosen = {**preset, **modes}
+            s_dec = _Setting([chosen.get(ids[k], "open") for k in m.iv],
+                             [chosen.get(ids[k], "relaxed") for k in m.icv],
+                             [chosen.get(ids[k], "relaxed") for k in m.ic])
+            if decided(s_dec, "decisions " + ", ".join(names)):
+                break
+        me.q_lo[:], me.q_hi[:] = q_bounds
     if result is not None:
         return _finish(result, t0)
     # infeasible: least-violating point of the elastic problem
@@ -1544,35 +1678,77 @@ def check_nomination(net_or_data: Network | GasLibData | str,
     return _finish(res, t0)
 
 
+def _decision_presets(states: Mapping[str, DecisionState], net: Network,
+                      modes: dict[str, str], directions: dict[str, int]) -> None:
+    """Add one ``.cdf`` decision's element modes and flow directions to the dicts.
+
+    Value 0 → closed; a valve with value 1 → open; a control valve with value 1 and a
+    mode → that mode (active or bypass); a compressor station with value 1 stays
+    relaxed (active or bypass). Elements the network lacks are ignored.
+    """
+    for eid, st in states.items():
+        e = net.edges.get(eid)
+        if e is None:
+            continue
+        if st.value == 0:
+            modes[eid] = "closed"
+            continue
+        if isinstance(e, Valve):
+            modes[eid] = "open"
+        elif isinstance(e, ControlValve) and st.mode in ("active", "bypass"):
+            modes[eid] = st.mode
+        if st.flow_direction is not None:
+            directions[eid] = st.flow_direction
+
+
 def _cdf_presets(data: GasLibData, net: Network) -> tuple[dict[str, str], dict[str, int]]:
     """Modes and flow directions fixed by the ``.cdf``'s single-decision groups.
 
     Returns (element id → mode, element id → flow direction: 0 along the element, 1
     against it). A group with one allowed decision is an operating rule of the
-    network (e.g. the bypass valve of a regulator station kept closed). Elements
-    the ``.cdf`` names but the network lacks are ignored; a compressor station with
-    value 1 stays relaxed (active or bypass).
+    network (e.g. the bypass valve of a regulator station kept closed).
     """
     modes: dict[str, str] = {}
     directions: dict[str, int] = {}
     for decisions in data.combined_decisions.values():
-        if len(decisions) != 1:
-            continue
-        (states,) = decisions.values()
-        for eid, st in states.items():
-            e = net.edges.get(eid)
-            if e is None:
-                continue
-            if st.value == 0:
-                modes[eid] = "closed"
-                continue
-            if isinstance(e, Valve):
-                modes[eid] = "open"
-            elif isinstance(e, ControlValve) and st.mode in ("active", "bypass"):
-                modes[eid] = st.mode
-            if st.flow_direction is not None:
-                directions[eid] = st.flow_direction
+        if len(decisions) == 1:
+            (states,) = decisions.values()
+            _decision_presets(states, net, modes, directions)
     return modes, directions
+
+
+def _decision_combinations(data: GasLibData, net: Network, limit: int
+                           ) -> list[tuple[list[str], dict[str, str], dict[str, int]]]:
+    """Up to ``limit`` choices of one decision per multi-decision ``.cdf`` group.
+
+    Each group's decisions are ranked by the number of compressor stations they keep
+    open (most first: an open station may still pass gas in bypass, so it is the
+    more flexible choice), then by their order in the file; combinations come in
+    order of the sum of their ranks. Returns (decision ids, modes, directions) each.
+    """
+    groups = []
+    for decisions in data.combined_decisions.values():
+        if len(decisions) < 2:
+            continue
+
+        def stations(item: tuple[str, dict[str, DecisionState]]) -> int:
+            return -sum(1 for eid, st in item[1].items()
+                        if st.value == 1 and isinstance(net.edges.get(eid), Compressor))
+
+        groups.append(sorted(decisions.items(), key=stations))  # stable: file order
+    if not groups:
+        return []
+    ranked = sorted(itertools.product(*(range(len(g)) for g in groups)),
+                    key=lambda r: (sum(r), r))
+    out = []
+    for ranks in ranked[:limit]:
+        modes: dict[str, str] = {}
+        directions: dict[str, int] = {}
+        for g, r in zip(groups, ranks, strict=True):
+            _decision_presets(g[r][1], net, modes, directions)
+        out.append(([g[r][0] for g, r in zip(groups, ranks, strict=True)], modes,
+                    directions))
+    return out
 
 
 def _elastic_violations(m: _Model, x: FloatArray) -> list[str]:
