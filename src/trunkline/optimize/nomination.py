@@ -88,18 +88,19 @@ Strategy (relax, round, re-solve, verify):
    control valve inlet/outlet bounds and minimum drop with station losses;
    nominated injections). If the simulation misses, the coefficients are refreshed
    and the fixed-mode problem re-solved (twice at most).
-5. **Combined decisions.** If neither stage verifies and the GasLib data has
-   ``.cdf`` groups with several allowed decisions, one decision per group is chosen
-   (most compressor stations open first: an open station may also run in bypass) and
-   the *elastic* problem below is solved with those modes and flow directions, from
-   the linear-analogue start: with its pressure and flow bounds softened by slacks it
-   is feasible from any start, where the plain problem's IPOPT run fails to leave its
-   restoration phase on GasLib-4197. A point with every slack zero (≤ 1e-6) is
-   rounded — and if that does not verify, rounded again with every control valve
-   whose drop lies between bypass and its least active drop taken as active — and
-   re-solved and verified as in steps 3-4. Up to
-   :data:`MAX_DECISION_COMBINATIONS` combinations are tried in order of their
-   decisions' ranks.
+5. **Combined decisions.** If the first stage does not verify and the GasLib data
+   has ``.cdf`` groups with several allowed decisions, one decision per group is
+   chosen (most compressor stations open first: an open station may also run in
+   bypass) and the *elastic* problem below is solved with those modes and flow
+   directions, from the linear-analogue start: with its pressure and flow bounds
+   softened by slacks IPOPT solves it from that start, where its run on the plain
+   problem does not leave the restoration phase (GasLib-4197). A point whose slacks
+   are all below half the pressure margin is rounded — and, if the modes so fixed
+   leave a slack, rounded again with every control valve whose drop lies between
+   bypass and its least active drop taken as active — then re-solved with the modes
+   fixed and verified as in steps 3-4. Up to :data:`MAX_DECISION_COMBINATIONS`
+   combinations are tried, in order of their decisions' ranks, before the "valves
+   open" stage.
 6. **Infeasible.** If no stage verifies, an *elastic* problem (every pressure and
    flow bound relaxed by a slack, Σ slacks minimised) gives the least-violating
    point; it is rounded and simulated like the others and its violated bounds are
@@ -203,14 +204,14 @@ BINDING_FLOW: Final = 1e-3
 BYPASS_DP: Final = 100.0
 #: Combinations of decisions of the ``.cdf``'s multi-decision groups tried at most.
 MAX_DECISION_COMBINATIONS: Final = 3
-#: Largest slack (scaled units: MPa, flow / reference flow) of an elastic point taken
-#: as within the bounds.
-_SLACK_TOL: Final = 1e-6
 #: Outer passes (frozen friction factors and Z updated) per stage.
 MAX_PASSES: Final = 4
 #: Lowest pressure any node may take in the NLP [Pa] (the gas surrogate's range).
 P_FLOOR: Final = 1.0e5
 _P_S: Final = 1.0e6  # pressure scale of the NLP [Pa]
+#: Largest slack (scaled units: MPa, flow / reference flow) of an elastic point taken
+#: as within the bounds: half the pressure margin (the simulation decides).
+_SLACK_TOL: Final = 0.5 * PRESSURE_MARGIN / _P_S
 _EPS: Final = 1e-3  # regularisation of q|q| as q·√(q² + ε²) [kg/s]
 _EPS_C: Final = 1e-6  # regularisation of max(−q, 0) in the compressors' complementarity
 #: Relaxation schedule τ of the complementarity constraints |q·Δp| <= τ (scaled units:
@@ -1551,6 +1552,12 @@ def check_nomination(net_or_data: Network | GasLibData | str,
                                           label + " (modes fixed)")
         if not ok:
             return False, xr
+        if mm.elastic:
+            worst = float(np.max(xf[m.nx:], initial=0.0))
+            if worst > _SLACK_TOL:  # these modes leave some bound violated
+                log.append(f"{label}: modes fixed, no point within the bounds "
+                           f"(largest slack {worst:.3g})")
+                return False, xf
         xf, fixed, n_closed = _untangle(mm, xf, fixed)
         if n_closed:
             log.append(f"{label}: {n_closed} element(s) on lossless loops closed")
@@ -1622,19 +1629,10 @@ def check_nomination(net_or_data: Network | GasLibData | str,
                         [preset.get(ids[k], "relaxed") for k in m.icv],
                         [preset.get(ids[k], "relaxed") for k in m.ic])
 
-    valves_free = preset_setting("relaxed")
-    valves_open = preset_setting("open")
-    x = m.start(_closed(m, valves_free))
-    stages = ([("valves free", valves_free), ("valves open", valves_open)]
-              if allow_valve_switching and nv else [("valves open", valves_open)])
-    x1 = x
-    for label, setting in stages:
-        ok, x1 = attempt(setting, x, label)
-        if ok:
-            break
-    if result is None and data is not None and combined_decisions:
-        # groups of the .cdf with several allowed decisions: take a combination
-        # (most stations open first) and solve the elastic problem with it
+    def decision_stage() -> None:
+        """One choice per multi-decision .cdf group (most stations open first), each
+        solved through the elastic problem, until one verifies."""
+        assert data is not None
         me = elastic_model()
         q_bounds = me.q_lo.copy(), me.q_hi.copy()
         for names, modes, directions in _decision_combinations(data, net,
@@ -1653,6 +1651,30 @@ def check_nomination(net_or_data: Network | GasLibData | str,
             if decided(s_dec, "decisions " + ", ".join(names)):
                 break
         me.q_lo[:], me.q_hi[:] = q_bounds
+
+    multi = (data is not None and combined_decisions
+             and any(len(g) > 1 for g in data.combined_decisions.values()))
+    valves_free = preset_setting("relaxed")
+    valves_open = preset_setting("open")
+    x = m.start(_closed(m, valves_free))
+    stages = ([("valves free", valves_free), ("valves open", valves_open)]
+              if allow_valve_switching and nv else [("valves open", valves_open)])
+    x1 = x
+    decisions_tried = not multi
+    for label, setting in stages:
+        ok, x1 = attempt(setting, x, label)
+        if ok:
+            break
+        if not decisions_tried:
+            # after the first stage: on GasLib-4197 the relaxed stages cannot verify
+            # (the valves-open stage costs as long as the decisions); GasLib-582's
+            # first choices of decisions are infeasible and its first stage verifies
+            decisions_tried = True
+            decision_stage()
+            if result is not None:
+                break
+    if result is None and not decisions_tried:
+        decision_stage()
     if result is not None:
         return _finish(result, t0)
     # infeasible: least-violating point of the elastic problem
