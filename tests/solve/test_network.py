@@ -326,3 +326,32 @@ def test_concurrent_solves_of_one_network_agree() -> None:
         results = list(pool.map(lambda _: solve_steady(net, METHANE), range(8)))
     for res in results:
         assert _same(res.pressure, expected.pressure) and _same(res.flow, expected.flow)
+
+
+def test_tables_are_new_frames_on_every_access() -> None:
+    """The node and edge tables share their ids, types and end nodes with the other
+    results of the same compiled network: a caller's edits of one frame reach neither
+    the next frame nor another result."""
+    net = osiadacz_network()
+    res = solve_steady(net, METHANE)
+    other = solve_steady(net, METHANE)
+    nodes, edges = res.nodes, res.edges
+    assert nodes.index.name == "id" and edges.index.name == "id"
+    assert list(nodes.columns) == ["pressure", "temperature", "injection", "fixed_pressure",
+                                   "p_min", "p_max", "height"]
+    assert list(edges.columns) == ["type", "from_node", "to_node", "mass_flow",
+                                   "standard_flow", "p_from", "p_to", "velocity_from",
+                                   "velocity_to", "fuel"]
+    assert edges.loc["c4-5", "type"] == "Compressor" and edges.loc["1-2", "to_node"] == "2"
+    assert edges.loc["1-2", "mass_flow"] == res.flow["1-2"]
+    expected = {id(r): (r.nodes, r.edges) for r in (res, other)}
+    nodes.loc["2", "pressure"] = 0.0
+    nodes["height"] = 1.0
+    nodes.index.name = "edited"
+    edges.loc["1-2", "type"] = "edited"
+    edges.loc["1-2", "from_node"] = "edited"
+    edges.loc["1-2", "mass_flow"] = -1.0
+    edges.index.name = "edited"
+    for r in (res, other):
+        assert r.nodes.equals(expected[id(r)][0]) and r.edges.equals(expected[id(r)][1])
+        assert r.nodes.index.name == "id" and r.edges.index.name == "id"

@@ -134,6 +134,8 @@ _KIND_NAMES: Final = ("pipe", "equal", "closed", "resistor", "outlet set-point",
                       "ratio", "inlet set-point")
 #: element kind of the types classified in bulk (the others one by one)
 _TYPE_CODE: Final[dict[type, int]] = {Pipe: PIPE, ShortPipe: EQUAL}
+#: the edge table's columns that depend on the network only (kept with its arrays)
+_EDGE_LABELS: Final = ("type", "from_node", "to_node")
 
 
 @dataclass(frozen=True)
@@ -154,17 +156,30 @@ class NetworkResult:
     _compressors: dict[str, Any] = field(repr=False)
     violations: tuple[str, ...]
 
+    #: the node ids as an index, and the element ids with their type and end nodes (both
+    #: shared by the results of one compiled network; never handed out uncopied)
+    _node_index: pd.Index = field(repr=False, compare=False)
+    _edge_labels: pd.DataFrame = field(repr=False, compare=False)
+
     @property
     def nodes(self) -> pd.DataFrame:
         """Per node: pressure [Pa], injection [kg/s], bounds, height [m]."""
-        return pd.DataFrame({k: np.array(v).copy() for k, v in self._nodes.items()}
-                            ).set_index("id")
+        # a dict of arrays is copied into the frame, and a copy of an index has a name of
+        # its own (its values are immutable, shared): the frame is the caller's own
+        return pd.DataFrame({k: v for k, v in self._nodes.items() if k != "id"},
+                            index=self._node_index.copy())
 
     @property
     def edges(self) -> pd.DataFrame:
         """Per element: type, mass flow [kg/s], standard volume flow [m³/s], pressures."""
-        return pd.DataFrame({k: np.array(v).copy() for k, v in self._edges.items()}
-                            ).set_index("id")
+        labels = self._edge_labels
+        cols = [k for k in self._edges if k != "id"]
+        num = pd.DataFrame(np.column_stack([self._edges[k] for k in cols]),
+                           index=labels.index, columns=cols)
+        # concat copies the labels (or, under copy-on-write, copies them on write)
+        df = pd.concat([labels, num], axis=1)
+        df.index = labels.index.copy()
+        return df
 
     @property
     def pipes(self) -> pd.DataFrame:
@@ -327,6 +342,18 @@ class _Arrays:
         """from_node and to_node ids of every element."""
         ids = np.array(self.node_ids, dtype=object)
         return ids[self.fr].tolist(), ids[self.to].tolist()
+
+    @cached_property
+    def node_index(self) -> pd.Index:
+        """The node ids, as the node table's index."""
+        return pd.Index(self.node_ids, name="id")
+
+    @cached_property
+    def edge_labels(self) -> pd.DataFrame:
+        """Type, from_node and to_node of every element, indexed by id (the edge table's
+        first columns; copied whenever a table is built from it)."""
+        cols = dict(zip(_EDGE_LABELS, (self.type_names, *self.edge_ends), strict=True))
+        return pd.DataFrame(cols, index=pd.Index(self.edge_ids, name="id"))
 
     @staticmethod
     def _classify(e: object) -> tuple[int, float, float, float]:
@@ -1217,16 +1244,15 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
             violations.append(f"control valve {e.id}: pressure drop {dp / 1e5:.3f} bar "
                               f"outside [{e.dp_min / 1e5:.3f}, {e.dp_max / 1e5:.3f}] bar")
     nodes_tab = {
-        "id": list(a.node_ids), "pressure": p, "temperature": t_node, "injection": injection,
-        "fixed_pressure": a.fixed.copy(),
-        "p_min": p_min.copy(), "p_max": p_max.copy(),
-        "height": a.height.copy(),
+        "id": a.node_ids, "pressure": p, "temperature": t_node, "injection": injection,
+        "fixed_pressure": a.fixed,
+        "p_min": p_min, "p_max": p_max,
+        "height": a.height,
     }
     edges_tab = {
-        "id": list(a.edge_ids), "type": list(types), "from_node": list(a.edge_ends[0]),
-        "to_node": list(a.edge_ends[1]), "mass_flow": q,
+        "id": a.edge_ids, "mass_flow": q,
         "standard_flow": q / rho_ref, "p_from": p[a.fr], "p_to": p[a.to],
         "velocity_from": vel_in, "velocity_to": vel_out, "fuel": fuel,
     }
     return NetworkResult(net.name, True, iterations, norm, t, nodes_tab, edges_tab, comp,
-                         tuple(violations))
+                         tuple(violations), a.node_index, a.edge_labels)
