@@ -355,3 +355,48 @@ def test_tables_are_new_frames_on_every_access() -> None:
     for r in (res, other):
         assert r.nodes.equals(expected[id(r)][0]) and r.edges.equals(expected[id(r)][1])
         assert r.nodes.index.name == "id" and r.edges.index.name == "id"
+
+
+@pytest.mark.parametrize("law", ["colebrook", "prandtl-colebrook"])
+def test_pipe_law_in_every_flow_regime(law: str) -> None:
+    """The network's pipe law uses darcy_friction's λ in every regime (laminar, the
+    critical-zone blend, turbulent) and its exact ∂/∂q (central differences), from a
+    cold start and from the previous evaluation's friction factors."""
+    from trunkline.physics.friction import darcy_friction
+    from trunkline.solve.network import _compile, _Physics
+
+    mu, t, z = 1.1e-5, 288.15, 0.9
+
+    def z_const(p: np.ndarray, tt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return np.full_like(p, z), np.zeros_like(p)
+
+    d, rough, length = 0.2, 2e-5, 5e3
+    area = math.pi * d**2 / 4
+    # Re from 0 to 1e7 (q = Re·A·μ/D), both directions, 2000 and 4000 included
+    re = np.array([0.0, 0.5, 1.0, 500.0, 1999.0, 2000.0, 2500.0, 3000.0, 3999.0, 4000.0,
+                   4001.0, 2e4, 1e6, 1e7])
+    q = np.concatenate([re, -re[::-1]]) * area * mu / d
+    net = Network("regimes")
+    net.add_node("s")
+    for i in range(q.size):
+        net.add_node(f"n{i}")
+        net.add_pipe(f"p{i}", "s", f"n{i}", length, d, roughness=rough, flow_law=law)
+    net.set_pressure("s", 50e5)
+    a = _compile(net)
+    ph = _Physics(a, METHANE, t, net.reference, z_const, mu)
+    p1, p2 = np.full(q.size, 50e5), np.full(q.size, 48e5)
+    for _ in range(2):  # cold, then warm
+        r, _, _, _ = ph.pipe_law(p1, p2, q)
+        dq = ph.pipe_law(p1, p1, q)[3]
+        re_q = np.abs(q) * d / (area * mu)
+        # φ = λ·Re; below Re = 1 the laminar limit φ = 64 (darcy_friction floors Re at 1)
+        phi = np.where(re_q < 1, 64.0,
+                       np.asarray(darcy_friction(re_q, rough / d, law=law)) * re_q)
+        f = z * METHANE.specific_gas_constant * t * length * phi * mu * q / (d**2 * area)
+        expected = p1**2 - p2**2 - f
+        np.testing.assert_allclose(r, expected, rtol=1e-12, atol=1e-12 * 50e5**2)
+        h = np.maximum(np.abs(q) * 1e-6, 1e-9)
+        # equal end pressures: r = −F, no cancellation against p1² − p2²
+        fd = (ph.pipe_law(p1, p1, q + h)[0] - ph.pipe_law(p1, p1, q - h)[0]) / (2 * h)
+        kink = np.isin(np.abs(q) * d / (area * mu), [2000.0, 4000.0])  # one-sided there
+        np.testing.assert_allclose(dq[~kink], fd[~kink], rtol=1e-7)

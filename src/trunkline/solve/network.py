@@ -437,6 +437,9 @@ class _Physics:
         self.d_over_a = diam / area
         self.rel_rough_d = self.rel_rough[d]
         self.geometry_d = a.length[d] / (diam * area**2) * (area / diam) / a.eff[d] ** 2
+        #: turbulent-law λ of every Darcy-law pipe at the last evaluation (Newton's start
+        #: for the Colebrook family; NaN: none yet)
+        self.lam_last = np.full(d.size, np.nan)
 
     def pipe_law(self, p1: FloatArray, p2: FloatArray, q: FloatArray
                  ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
@@ -478,13 +481,27 @@ class _Physics:
             for law, m in self.law_groups:
                 divisor = _COLEBROOK_DIVISORS.get(law)
                 if divisor is not None:
-                    # Colebrook family: turbulent pipes by Newton with the analytic dλ/dRe;
-                    # the (few) laminar/critical ones below by finite differences
-                    turb = re[m] >= RE_TURBULENT_MIN
+                    # Colebrook family: the law by Newton (from the last call's λ) with its
+                    # analytic dλ/dRe, for turbulent and critical-zone pipes; the latter
+                    # blended with the laminar law as darcy_friction has it,
+                    # φ = λ·Re = (1 − w)·64 + w·Re·λ_t, w = (Re − 2000)/2000
+                    turb = re[m] >= RE_LAMINAR_MAX
                     mt = m[turb]
-                    lm, dlm = colebrook_with_derivative(re[mt], rel[mt], divisor)
+                    re_t = re[mt]
+                    lm, dlm = colebrook_with_derivative(re_t, rel[mt], divisor,
+                                                        self.lam_last[mt])
+                    self.lam_last[mt] = lm
+                    dphi_t = lm + re_t * dlm
+                    crit = re_t < RE_TURBULENT_MIN
+                    if crit.any():
+                        rc, phi_c = re_t[crit], re_t[crit] * lm[crit]
+                        w = (rc - RE_LAMINAR_MAX) / (RE_TURBULENT_MIN - RE_LAMINAR_MAX)
+                        lm[crit] = ((1 - w) * LAMINAR_FRICTION_CONSTANT + w * phi_c) / rc
+                        dphi_t[crit] = ((phi_c - LAMINAR_FRICTION_CONSTANT)
+                                        / (RE_TURBULENT_MIN - RE_LAMINAR_MAX)
+                                        + w * dphi_t[crit])
                     lam[mt] = lm
-                    dphi[mt] = lm + re[mt] * dlm
+                    dphi[mt] = dphi_t
                     m = m[~turb]
                     if not m.size:
                         continue
