@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from trunkline.errors import ConvergenceError, InputError
 from trunkline.gas import Gas, IdealGas
 from trunkline.model import Network
 from trunkline.solve import PipeGeometry, solve_steady, steady_pipe
+from trunkline.solve import network as nw
 
 #: Osiadacz (1988) pressures are printed to five significant figures; the issue asks 0.05 %.
 OSIADACZ_RTOL = 5e-4
@@ -400,3 +402,58 @@ def test_pipe_law_in_every_flow_regime(law: str) -> None:
         fd = (ph.pipe_law(p1, p1, q + h)[0] - ph.pipe_law(p1, p1, q - h)[0]) / (2 * h)
         kink = np.isin(np.abs(q) * d / (area * mu), [2000.0, 4000.0])  # one-sided there
         np.testing.assert_allclose(dq[~kink], fd[~kink], rtol=1e-7)
+
+
+def _gaslib_582() -> Network:
+    """GasLib-582 with its nomination, controls in bypass (every element flow eliminated),
+    the largest supply at its p_max as the slack."""
+    from trunkline.model.gaslib import apply_nomination, load_gaslib
+
+    net = apply_nomination(load_gaslib("GasLib-582-v2"))
+    supply = {n: q for n, q in net.injections.items() if q > 0}
+    slack = max(sorted(supply), key=lambda n: supply[n])
+    net.injections.pop(slack)
+    net.set_pressure(slack, net.nodes[slack].p_max)
+    return net
+
+
+def _loop_network() -> Network:
+    net = Network("loop with a dead end")
+    for n in "ABCDE":
+        net.add_node(n)
+    net.add_pipe("AB", "A", "B", 40e3, 0.5, 2e-5)
+    net.add_pipe("BC", "B", "C", 30e3, 0.5, 2e-5)
+    net.add_pipe("CD", "C", "D", 40e3, 0.5, 2e-5)
+    net.add_pipe("DA", "D", "A", 30e3, 0.5, 2e-5)
+    net.add_short_pipe("BD", "B", "D")
+    net.add_valve("DE", "D", "E")
+    net.set_pressure("A", 6.0e6)
+    net.set_pressure("C", 5.8e6)
+    net.set_demand("B", 20.0)
+    net.set_demand("D", 35.0)
+    return net
+
+
+@pytest.mark.skipif(not nw._sparse_lu.AVAILABLE, reason="needs numba (the fast extra)")
+@pytest.mark.parametrize("build", [_gaslib_582, _loop_network])
+def test_compiled_lu_and_superlu_give_the_same_state(build: Callable[[], Network],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nodal Newton systems are factorised by the compiled LU (numba) or by SuperLU: the
+    same iterations and state either way, and SuperLU takes over a pivot the compiled LU
+    cannot take."""
+    net = build()
+    monkeypatch.setattr(nw, "COMPILED_LU", True)
+    fast = solve_steady(net, METHANE)
+    plans = list(nw._compile(net).plans.values())
+    assert plans and all(p.symbolic is not None for p in plans)  # the compiled LU ran
+    results = [fast]
+    monkeypatch.setattr(nw, "COMPILED_LU", False)
+    results.append(solve_steady(net.copy(), METHANE))
+    monkeypatch.setattr(nw, "COMPILED_LU", True)
+    monkeypatch.setattr(nw._sparse_lu.SymbolicLU, "factor", lambda self, data: None)
+    results.append(solve_steady(net.copy(), METHANE))
+    for res in results[1:]:
+        assert res.iterations == fast.iterations
+        assert _same(res.pressure, fast.pressure)
+        assert all(res.flow[k] == pytest.approx(v, rel=1e-7, abs=1e-9)
+                   for k, v in fast.flow.items())

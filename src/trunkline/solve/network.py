@@ -87,6 +87,7 @@ from trunkline.physics.friction import (
     colebrook_with_derivative,
     darcy_friction,
 )
+from trunkline.solve import _sparse_lu
 from trunkline.units import get_reference
 
 __all__ = ["NetworkResult", "solve_steady"]
@@ -639,6 +640,8 @@ class _Plan:
                                pos1[kf], pos2[kt]])
         self.rows, self.cols = rows, cols
         self.new_pos: IntArray | None = None
+        #: the compiled LU's pattern analysis, made on first use (see :meth:`compiled_lu`)
+        self.symbolic: _sparse_lu.SymbolicLU | None = None
 
     def order(self, vals: FloatArray) -> Any:
         """Choose the ordering from this first matrix; set up the ordered pattern;
@@ -659,6 +662,16 @@ class _Plan:
         # last: a plan shared by concurrent solves counts as ordered once this is set
         self.new_pos = new_pos
         return lu
+
+    def compiled_lu(self) -> _sparse_lu.SymbolicLU | None:
+        """The compiled LU's analysis of the ordered pattern, where it applies: every
+        element eliminated (a nodal matrix, structurally symmetric and column diagonally
+        dominant: no pivoting needed) and the compiled kernels in use."""
+        if not (COMPILED_LU and self.k0.size == 0 and self.size):
+            return None
+        if self.symbolic is None:  # concurrent solves may both make it: the same result
+            self.symbolic = _sparse_lu.SymbolicLU(self.indptr, self.indices)
+        return self.symbolic
 
     def matrix(self, vals: FloatArray) -> Any:
         """The ordered matrix of these entry values."""
@@ -694,11 +707,15 @@ class _Step:
                 self.lu = plan.order(vals)
                 self.ordered = False
             else:
-                # no supernode relaxation: the networks' factors have tiny supernodes
-                self.lu = spla.splu(plan.matrix(vals), permc_spec="NATURAL",
-                                    diag_pivot_thresh=0.1, relax=1, panel_size=1,
-                                    options={"SymmetricMode": True})
                 self.ordered = True
+                sym = plan.compiled_lu()
+                if sym is not None:
+                    self.lu = sym.factor(np.bincount(plan.slot, vals, plan.nnz))
+                if self.lu is None:  # no compiled LU, or a pivot it cannot take
+                    # no supernode relaxation: the networks' factors have tiny supernodes
+                    self.lu = spla.splu(plan.matrix(vals), permc_spec="NATURAL",
+                                        diag_pivot_thresh=0.1, relax=1, panel_size=1,
+                                        options={"SymmetricMode": True})
         except RuntimeError:  # singular: regularise slightly
             if strict:
                 raise
@@ -735,6 +752,11 @@ class _Step:
         else:
             dqv[e] = -(f_e[e] + self.d1[e] * dp[a.fr[e]] + self.d2[e] * dp[a.to[e]]) * inv[e]
         return np.concatenate([sol[:nf], dqv])
+
+
+#: Factorise nodal Newton matrices with the compiled LU (:mod:`._sparse_lu`, needs numba:
+#: the ``fast`` extra) instead of SuperLU; a switch for tests and benchmarks.
+COMPILED_LU = _sparse_lu.AVAILABLE
 
 
 def _plan(a: _Arrays, dq: FloatArray) -> _Plan:
