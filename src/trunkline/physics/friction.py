@@ -522,15 +522,27 @@ def colebrook_with_derivative(
         cold = np.isnan(x)
         if bool(cold.any()):
             x[cold] = -2.0 * np.log10(a[cold] + 5.74 / re[cold] ** 0.9)
+    # Newton on the entries not yet converged only (from a good start most converge in
+    # one or two steps, a few far-moved ones take more)
+    xa, aa, ba, cba = x, a, b, cb
+    at: npt.NDArray[np.intp] | None = None
     for _ in range(_MAX_ITERATIONS):
-        arg = a + b * x
-        step = (x + c * np.log(arg)) / (1.0 + cb / arg)
-        x = x - step
-        if bool(np.all(np.abs(step) <= _COLEBROOK_STEP_RTOL * x)):
+        arg = aa + ba * xa
+        step = (xa + c * np.log(arg)) / (1.0 + cba / arg)
+        xa = xa - step
+        going = np.abs(step) > _COLEBROOK_STEP_RTOL * xa
+        if at is None:
+            x = xa
+        else:
+            x[at] = xa
+        if not going.any():
             break
+        at = np.flatnonzero(going) if at is None else at[going]
+        xa, aa, ba, cba = xa[going], a[at], b[at], cb[at]
     else:
         raise ConvergenceError("Colebrook Newton", iterations=_MAX_ITERATIONS,
                                residual=float(np.max(np.abs(step))))
     arg = a + b * x
     dx = (cb * x / (re * arg)) / (1.0 + cb / arg)
-    return 1.0 / (x * x), -2.0 / x**3 * dx
+    lam = 1.0 / (x * x)
+    return lam, -2.0 * lam / x * dx
