@@ -193,6 +193,23 @@ def test_bounds_are_reported() -> None:
     assert not res.feasible
     text = " ".join(res.violations)
     assert "node b" in text and "Pipe ab" in text
+    # nodes, then elements; the same tuple on every read
+    assert res.violations[0].startswith("node b: pressure")
+    assert res.violations[1].startswith("Pipe ab: flow 10.000 kg/s outside")
+    assert len(res.violations) == 2 and res.violations is res.violations
+    # an active element's limits after the bounds; none at all: feasible
+    net.add_node("c")
+    net.add_compressor("bc", "b", "c", ratio=1.2, max_ratio=1.1)
+    res = solve_steady(net, GAS)
+    assert not res.feasible and res.violations[-1].startswith("compressor bc: ratio")
+    ok = Network("within bounds")
+    ok.add_node("a")
+    ok.add_node("b", p_min=3.0e6)
+    ok.add_pipe("ab", "a", "b", 100e3, 0.3, flow_max=20.0)
+    ok.set_pressure("a", 5e6)
+    ok.set_demand("b", 10.0)
+    res = solve_steady(ok, GAS)
+    assert res.feasible and res.violations == ()
 
 
 def test_elevation_changes_pressure_without_flow() -> None:

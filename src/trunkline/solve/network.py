@@ -155,12 +155,18 @@ class NetworkResult:
     _nodes: dict[str, Any] = field(repr=False)
     _edges: dict[str, Any] = field(repr=False)
     _compressors: dict[str, Any] = field(repr=False)
-    violations: tuple[str, ...]
-
     #: the node ids as an index, and the element ids with their type and end nodes (both
     #: shared by the results of one compiled network; never handed out uncopied)
     _node_index: pd.Index = field(repr=False, compare=False)
     _edge_labels: pd.DataFrame = field(repr=False, compare=False)
+    #: the violations' messages (made on first read) and whether there are any
+    _violation_messages: Callable[[], tuple[str, ...]] = field(repr=False, compare=False)
+    _violated: bool = field(repr=False, compare=False)
+
+    @cached_property
+    def violations(self) -> tuple[str, ...]:
+        """Every bound that does not hold, in words (formatted on first read)."""
+        return self._violation_messages()
 
     @property
     def nodes(self) -> pd.DataFrame:
@@ -206,7 +212,7 @@ class NetworkResult:
 
     @property
     def feasible(self) -> bool:
-        return self.converged and not self.violations
+        return self.converged and not self._violated
 
 
 class _Arrays:
@@ -1052,7 +1058,7 @@ def solve_steady(net: Network, gas: Gas, *, temperature: float | None = None,
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             x, it, norm = _solve_once(a, ph, inj, x, tol, max_iter)
         it_total += it
-    return _result(net, a, gas, t, x, inj, fuel, it_total, norm, t_node)
+    return _result(net, a, gas, t, x, inj, fuel, it_total, norm, t_node, ph.rho_ref)
 
 
 def _energy_pass(a: _Arrays, ph: _Physics, gas: Gas, net: Network, p: FloatArray,
@@ -1189,8 +1195,8 @@ def _compressor_power(gas: Gas, t: float, p_s: float, p_d: float, q: float, c: C
 
 
 def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: FloatArray,
-            fuel: FloatArray, iterations: int, norm: float, t_node: FloatArray
-            ) -> NetworkResult:
+            fuel: FloatArray, iterations: int, norm: float, t_node: FloatArray,
+            rho_ref: float) -> NetworkResult:
     nf = a.free.size
     p = a.p_fixed.copy()
     p[a.free] = x[:nf]
@@ -1201,45 +1207,53 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
     injection[a.fixed] = -bal[a.fixed]  # slack nodes supply what the balance needs
     p[a.isolated] = np.nan
     injection[a.isolated] = 0.0
-    violations: list[str] = []
     ptol = 1.0
     p_min, p_max, f_min, f_max = a.node_bounds
-    # bounds checked on arrays; messages only for the elements that break them
+    # bounds checked on arrays; messages only for the elements that break them, formatted
+    # when the violations are first read
     low, high = p < p_min - ptol, p > p_max + ptol
     off = a.fixed & ~((f_min - 1e-9 <= injection) & (injection <= f_max + 1e-9))
-    bad = np.flatnonzero(low | high | off)
-    # formatted from Python floats (numpy scalars format far slower)
-    for i, lo, hi, of, pi, pl, ph_, inj_i, fl, fh in zip(
-            bad.tolist(), low[bad].tolist(), high[bad].tolist(), off[bad].tolist(),
-            p[bad].tolist(), p_min[bad].tolist(), p_max[bad].tolist(),
-            injection[bad].tolist(), f_min[bad].tolist(), f_max[bad].tolist(), strict=True):
-        nid = a.node_ids[i]
-        if lo:
-            violations.append(f"node {nid}: pressure {pi / 1e5:.3f} bar below "
-                              f"minimum {pl / 1e5:.3f} bar")
-        if hi:
-            violations.append(f"node {nid}: pressure {pi / 1e5:.3f} bar above "
-                              f"maximum {ph_ / 1e5:.3f} bar")
-        if of:
-            violations.append(f"node {nid}: injection {inj_i:.3f} kg/s outside "
-                              f"[{fl:.3f}, {fh:.3f}] kg/s")
-    rho_ref = gas.standard_density(get_reference(net.reference))
+    bad_nodes = np.flatnonzero(low | high | off)
+    e_min, e_max = a.edge_bounds
+    bad_edges = np.flatnonzero(~((e_min - 1e-9 <= q) & (q <= e_max + 1e-9)))
     types = a.type_names
+
+    def bound_messages() -> list[str]:
+        """The node and edge bound violations, in words."""
+        out: list[str] = []
+        b = bad_nodes
+        # formatted from Python floats (numpy scalars format far slower)
+        for i, lo, hi, of, pi, pl, ph_, inj_i, fl, fh in zip(
+                b.tolist(), low[b].tolist(), high[b].tolist(), off[b].tolist(),
+                p[b].tolist(), p_min[b].tolist(), p_max[b].tolist(),
+                injection[b].tolist(), f_min[b].tolist(), f_max[b].tolist(), strict=True):
+            nid = a.node_ids[i]
+            if lo:
+                out.append(f"node {nid}: pressure {pi / 1e5:.3f} bar below "
+                           f"minimum {pl / 1e5:.3f} bar")
+            if hi:
+                out.append(f"node {nid}: pressure {pi / 1e5:.3f} bar above "
+                           f"maximum {ph_ / 1e5:.3f} bar")
+            if of:
+                out.append(f"node {nid}: injection {inj_i:.3f} kg/s outside "
+                           f"[{fl:.3f}, {fh:.3f}] kg/s")
+        b = bad_edges
+        for ek, qe, lo_e, hi_e in zip(b.tolist(), q[b].tolist(), e_min[b].tolist(),
+                                      e_max[b].tolist(), strict=True):
+            out.append(f"{types[ek]} {a.edge_ids[ek]}: flow {qe:.3f} kg/s outside "
+                       f"[{lo_e:.3f}, {hi_e:.3f}] kg/s")
+        return out
+
+    violations: list[str] = []  # the active elements' (few), formatted now
     vel_in, vel_out = np.full(q.size, np.nan), np.full(q.size, np.nan)
     sur = gas.surrogate()
-    e_min, e_max = a.edge_bounds
-    bad = np.flatnonzero(~((e_min - 1e-9 <= q) & (q <= e_max + 1e-9)))
-    for ek, qe, lo_e, hi_e in zip(bad.tolist(), q[bad].tolist(), e_min[bad].tolist(),
-                                  e_max[bad].tolist(), strict=True):
-        violations.append(f"{types[ek]} {a.edge_ids[ek]}: flow {qe:.3f} kg/s outside "
-                          f"[{lo_e:.3f}, {hi_e:.3f}] kg/s")
     k = a.pipe_idx
-    if k.size:
+    if k.size:  # gas velocity at both ends (densities in one call)
         env = sur.envelope
-        for arr, nodes_ in ((vel_in, a.fr), (vel_out, a.to)):
-            pk = np.clip(p[nodes_[k]], env.p_min, env.p_max)
-            rho = sur.density(pk, np.full(k.size, t))
-            arr[k] = q[k] / (rho * a.area)
+        pk = np.clip(np.concatenate([p[a.fr[k]], p[a.to[k]]]), env.p_min, env.p_max)
+        rho = sur.density(pk, np.full(pk.size, t))
+        vel_in[k] = q[k] / (rho[:k.size] * a.area)
+        vel_out[k] = q[k] / (rho[k.size:] * a.area)
     comp = {key: [] for key in ("id", "mode", "suction_pressure", "discharge_pressure", "ratio",
                                 "mass_flow", "head", "shaft_power", "fuel",
                                 "discharge_temperature")}  # type: dict[str, list[Any]]
@@ -1293,5 +1307,8 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
         "standard_flow": q / rho_ref, "p_from": p[a.fr], "p_to": p[a.to],
         "velocity_from": vel_in, "velocity_to": vel_out, "fuel": fuel,
     }
+    late = tuple(violations)
     return NetworkResult(net.name, True, iterations, norm, t, nodes_tab, edges_tab, comp,
-                         tuple(violations), a.node_index, a.edge_labels)
+                         a.node_index, a.edge_labels,
+                         lambda: (*bound_messages(), *late),
+                         bool(bad_nodes.size or bad_edges.size or late))
