@@ -21,6 +21,8 @@ plain Python and run uncompiled as well (slowly), which the tests use to check t
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -192,19 +194,19 @@ def _solve(n: int, lp: IntArray, li: IntArray, lx: FloatArray, ux: FloatArray,
     return x
 
 
-def _compiled() -> tuple[Callable[..., Any], ...] | None:
-    try:
-        import numba
-    except ImportError:
-        return None
-    jit = numba.njit(cache=True, nogil=True)
-    return tuple(jit(f) for f in (_symbolic_count, _symbolic_fill, _numeric, _solve))
-
-
-_KERNELS: Final = _compiled()
-#: whether the compiled kernels are available (numba installed)
-AVAILABLE: Final = _KERNELS is not None
 _PLAIN: Final = (_symbolic_count, _symbolic_fill, _numeric, _solve)
+#: whether the compiled kernels are available (numba installed; imported on first use)
+AVAILABLE: Final = importlib.util.find_spec("numba") is not None
+
+
+@functools.cache
+def _compiled() -> tuple[Callable[..., Any], ...]:
+    """The kernels compiled by numba (imported here, not with the package: it takes a
+    few tenths of a second; compiled code is cached on disk)."""
+    import numba
+
+    jit = numba.njit(cache=True, nogil=True)
+    return tuple(jit(f) for f in _PLAIN)
 
 
 class SymbolicLU:
@@ -213,7 +215,7 @@ class SymbolicLU:
 
     def __init__(self, indptr: npt.ArrayLike, indices: npt.ArrayLike,
                  compiled: bool = True) -> None:
-        kernels = _KERNELS if compiled and _KERNELS is not None else _PLAIN
+        kernels = _compiled() if compiled and AVAILABLE else _PLAIN
         self._count: Callable[..., Any] = kernels[0]
         self._fill: Callable[..., Any] = kernels[1]
         self._numeric: Callable[..., Any] = kernels[2]
