@@ -472,5 +472,8 @@ def test_compiled_lu_and_superlu_give_the_same_state(build: Callable[[], Network
     for res in results[1:]:
         assert res.iterations == fast.iterations
         assert _same(res.pressure, fast.pressure)
-        assert all(res.flow[k] == pytest.approx(v, rel=1e-7, abs=1e-9)
-                   for k, v in fast.flow.items())
+        # flows to what the tolerance fixes: the balances to 1e-10 of the reference flow
+        # (q_ref ~ 300 kg/s here), the circulation in loops of lossless elements no better
+        off = {k: (res.flow[k], v) for k, v in fast.flow.items()
+               if res.flow[k] != pytest.approx(v, rel=1e-7, abs=1e-7)}
+        assert not off

@@ -158,7 +158,8 @@ class NetworkResult:
     #: the node ids as an index, and the element ids with their type and end nodes (both
     #: shared by the results of one compiled network; never handed out uncopied)
     _node_index: pd.Index = field(repr=False, compare=False)
-    _edge_labels: pd.DataFrame = field(repr=False, compare=False)
+    _edge_index: pd.Index = field(repr=False, compare=False)
+    _edge_labels: dict[str, Any] = field(repr=False, compare=False)
     #: the violations' messages (made on first read) and whether there are any
     _violation_messages: Callable[[], tuple[str, ...]] = field(repr=False, compare=False)
     _violated: bool = field(repr=False, compare=False)
@@ -179,14 +180,10 @@ class NetworkResult:
     @property
     def edges(self) -> pd.DataFrame:
         """Per element: type, mass flow [kg/s], standard volume flow [m³/s], pressures."""
-        labels = self._edge_labels
-        cols = [k for k in self._edges if k != "id"]
-        num = pd.DataFrame(np.column_stack([self._edges[k] for k in cols]),
-                           index=labels.index, columns=cols)
-        # concat copies the labels (or, under copy-on-write, copies them on write)
-        df = pd.concat([labels, num], axis=1)
-        df.index = labels.index.copy()
-        return df
+        cols = dict(self._edge_labels)
+        cols.update((k, v) for k, v in self._edges.items() if k != "id")
+        # a dict's arrays are copied into the frame (or, under copy-on-write, on write)
+        return pd.DataFrame(cols, index=self._edge_index.copy())
 
     @property
     def pipes(self) -> pd.DataFrame:
@@ -357,10 +354,18 @@ class _Arrays:
 
     @cached_property
     def edge_labels(self) -> pd.DataFrame:
-        """Type, from_node and to_node of every element, indexed by id (the edge table's
-        first columns; copied whenever a table is built from it)."""
+        """Type, from_node and to_node of every element, indexed by id: the edge table's
+        first columns, as a frame (copied whenever a table is built from it)."""
         cols = dict(zip(_EDGE_LABELS, (self.type_names, *self.edge_ends), strict=True))
         return pd.DataFrame(cols, index=pd.Index(self.edge_ids, name="id"))
+
+    @cached_property
+    def edge_label_columns(self) -> dict[str, Any]:
+        """The label columns' values as pandas holds them (an object array, or its string
+        array), which a new frame takes without converting them again."""
+        frame = self.edge_labels
+        return {c: frame[c].to_numpy() if frame[c].dtype == object else frame[c].array
+                for c in frame}
 
     @staticmethod
     def _classify(e: object) -> tuple[int, float, float, float]:
@@ -1309,6 +1314,6 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
     }
     late = tuple(violations)
     return NetworkResult(net.name, True, iterations, norm, t, nodes_tab, edges_tab, comp,
-                         a.node_index, a.edge_labels,
+                         a.node_index, a.edge_labels.index, a.edge_label_columns,
                          lambda: (*bound_messages(), *late),
                          bool(bad_nodes.size or bad_edges.size or late))
