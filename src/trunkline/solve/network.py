@@ -365,7 +365,7 @@ class _Arrays:
         array), which a new frame takes without converting them again."""
         frame = self.edge_labels
         return {c: frame[c].to_numpy() if frame[c].dtype == object else frame[c].array
-                for c in frame}
+                for c in _EDGE_LABELS}
 
     @staticmethod
     def _classify(e: object) -> tuple[int, float, float, float]:
