@@ -341,23 +341,21 @@ class _Arrays:
         return (np.fromiter(map(_FLOW_MIN, self.edges), float, ne),
                 np.fromiter(map(_FLOW_MAX, self.edges), float, ne))
 
-    @cached_property
-    def edge_ends(self) -> tuple[list[str], list[str]]:
-        """from_node and to_node ids of every element."""
-        ids = np.array(self.node_ids, dtype=object)
-        return ids[self.fr].tolist(), ids[self.to].tolist()
-
+    # ids as object arrays: pandas takes them as they are (lists it converts one by one)
     @cached_property
     def node_index(self) -> pd.Index:
         """The node ids, as the node table's index."""
-        return pd.Index(self.node_ids, name="id")
+        return pd.Index(np.array(self.node_ids, dtype=object), name="id")
 
     @cached_property
     def edge_labels(self) -> pd.DataFrame:
         """Type, from_node and to_node of every element, indexed by id: the edge table's
         first columns, as a frame (copied whenever a table is built from it)."""
-        cols = dict(zip(_EDGE_LABELS, (self.type_names, *self.edge_ends), strict=True))
-        return pd.DataFrame(cols, index=pd.Index(self.edge_ids, name="id"))
+        ids = np.array(self.node_ids, dtype=object)
+        cols = {"type": np.array(self.type_names, dtype=object), "from_node": ids[self.fr],
+                "to_node": ids[self.to]}
+        return pd.DataFrame(cols, index=pd.Index(np.array(self.edge_ids, dtype=object),
+                                                 name="id"))
 
     @cached_property
     def edge_label_columns(self) -> dict[str, Any]:
