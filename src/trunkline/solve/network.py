@@ -345,7 +345,8 @@ class _Arrays:
     @cached_property
     def node_index(self) -> pd.Index:
         """The node ids, as the node table's index."""
-        return pd.Index(np.array(self.node_ids, dtype=object), name="id")
+        index: pd.Index = pd.Index(np.array(self.node_ids, dtype=object), name="id")
+        return index
 
     @cached_property
     def edge_labels(self) -> pd.DataFrame:
