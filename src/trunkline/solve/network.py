@@ -451,6 +451,8 @@ class _Physics:
         #: turbulent-law λ of every Darcy-law pipe at the last evaluation (Newton's start
         #: for the Colebrook family; NaN: none yet)
         self.lam_last = np.full(d.size, np.nan)
+        self.dlam_last = np.zeros(d.size)
+        self.re_last = np.zeros(d.size)
 
     def pipe_law(self, p1: FloatArray, p2: FloatArray, q: FloatArray
                  ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
@@ -499,9 +501,11 @@ class _Physics:
                     turb = re[m] >= RE_LAMINAR_MAX
                     mt = m[turb]
                     re_t = re[mt]
+                    # start: the last λ moved along its dλ/dRe to this Re
+                    start = self.lam_last[mt] + self.dlam_last[mt] * (re_t - self.re_last[mt])
                     lm, dlm = colebrook_with_derivative(re_t, rel[mt], divisor,
-                                                        self.lam_last[mt])
-                    self.lam_last[mt] = lm
+                                                        np.where(start > 0, start, np.nan))
+                    self.lam_last[mt], self.dlam_last[mt], self.re_last[mt] = lm, dlm, re_t
                     dphi_t = lm + re_t * dlm
                     crit = re_t < RE_TURBULENT_MIN
                     if crit.any():
