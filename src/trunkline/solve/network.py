@@ -28,7 +28,8 @@ SIAM 2015, ch. 2):
 The Jacobian is assembled in sparse form (scipy.sparse) from vectorised
 per-element derivatives, the element flows eliminated into a nodal system, and
 solved by SuperLU (the pattern and its fill-reducing ordering are computed once
-per network and kept). The start is a linearised solve (each pipe a linear
+per network and kept) or, with numba installed (the ``fast`` extra) and every element
+flow eliminated, by a compiled LU on that pattern (:mod:`._sparse_lu`). The start is a linearised solve (each pipe a linear
 resistance, fitted at a nominal flow, then again at the geometric mean of that and
 its first flow), then Newton with a backtracking line search on the scaled residual
 and a fraction-to-boundary rule that keeps every pressure positive; in the quadratic
