@@ -469,6 +469,13 @@ def test_compiled_lu_and_superlu_give_the_same_state(build: Callable[[], Network
     monkeypatch.setattr(nw, "COMPILED_LU", True)
     monkeypatch.setattr(nw._sparse_lu.SymbolicLU, "factor", lambda self, data: None)
     results.append(solve_steady(net.copy(), METHANE))
+    # a fill too heavy for the compiled LU: SuperLU
+    monkeypatch.undo()
+    monkeypatch.setattr(nw, "COMPILED_LU_MAX_WORK", 0.0)
+    heavy = net.copy()
+    results.append(solve_steady(heavy, METHANE))
+    plans = list(nw._compile(heavy).plans.values())
+    assert plans and all(p.symbolic is not None and p.compiled_lu() is None for p in plans)
     for res in results[1:]:
         assert res.iterations == fast.iterations
         assert _same(res.pressure, fast.pressure)

@@ -237,6 +237,8 @@ class SymbolicLU:
         self._fill(n, ap, ai, parent, self.rptr, self.reach, self.lp, self.li, self.lo_ptr,
                    self.lo_col, self.lo_pos)
         self.nnz_l = nnz_l
+        #: Σ over the columns of L of their entry count squared: the factorisation's work
+        self.work = float(np.sum(np.diff(self.lp).astype(np.float64) ** 2))
 
     def factor(self, data: npt.ArrayLike) -> NumericLU | None:
         """The factorisation of the matrix with these values (on the pattern's slots), or

@@ -28,12 +28,13 @@ SIAM 2015, ch. 2):
 The Jacobian is assembled in sparse form (scipy.sparse) from vectorised
 per-element derivatives, the element flows eliminated into a nodal system, and
 solved by SuperLU (the pattern and its fill-reducing ordering are computed once
-per network and kept) or, with numba installed (the ``fast`` extra) and every element
-flow eliminated, by a compiled LU on that pattern (:mod:`._sparse_lu`). The start is a linearised solve (each pipe a linear
-resistance, fitted at a nominal flow, then again at the geometric mean of that and
-its first flow), then Newton with a backtracking line search on the scaled residual
-and a fraction-to-boundary rule that keeps every pressure positive; in the quadratic
-phase a step may reuse the last factorisation. A solve that does not converge raises
+per network and kept) or, with numba installed (the ``fast`` extra), every element
+flow eliminated and a light fill, by a compiled LU on that pattern
+(:mod:`._sparse_lu`). The start is a linearised solve (each pipe a linear resistance,
+fitted at a nominal flow, then again at the geometric mean of that and its first
+flow), then Newton with a backtracking line search on the scaled residual and a
+fraction-to-boundary rule that keeps every pressure positive; in the quadratic phase
+a step may reuse the last factorisation. A solve that does not converge raises
 :class:`~trunkline.errors.ConvergenceError` with its iterations, residual and
 worst equations. Compressor power and fuel follow from the real-gas
 polytropic path; fuel taken from the line (``fuel_from_line``) is added to the
@@ -681,12 +682,14 @@ class _Plan:
     def compiled_lu(self) -> _sparse_lu.SymbolicLU | None:
         """The compiled LU's analysis of the ordered pattern, where it applies: every
         element eliminated (a nodal matrix, structurally symmetric and column diagonally
-        dominant: no pivoting needed) and the compiled kernels in use."""
+        dominant: no pivoting needed), the compiled kernels in use and a fill light
+        enough (:data:`COMPILED_LU_MAX_WORK`)."""
         if not (COMPILED_LU and self.k0.size == 0 and self.size):
             return None
         if self.symbolic is None:  # concurrent solves may both make it: the same result
             self.symbolic = _sparse_lu.SymbolicLU(self.indptr, self.indices)
-        return self.symbolic
+        sym = self.symbolic
+        return sym if sym.work <= COMPILED_LU_MAX_WORK * sym.n else None
 
     def matrix(self, vals: FloatArray) -> Any:
         """The ordered matrix of these entry values."""
@@ -772,6 +775,12 @@ class _Step:
 #: Factorise nodal Newton matrices with the compiled LU (:mod:`._sparse_lu`, needs numba:
 #: the ``fast`` extra) instead of SuperLU; a switch for tests and benchmarks.
 COMPILED_LU = _sparse_lu.AVAILABLE
+#: The compiled LU is used up to this work per unknown (Σ over the columns of L of their
+#: entry count squared, / n); above it SuperLU's supernodes are faster. Measured: gas
+#: networks ~2 (GasLib-4197, synthetic gas-network-like ones up to 100k nodes: the
+#: compiled LU 5× faster); square grids 185 at 1k nodes (2× faster), 357 at 2.5k (1.3×),
+#: ~1,000 at 10k nodes and 2,500 at 40k (SuperLU 1.1-1.3× faster).
+COMPILED_LU_MAX_WORK: Final = 500.0
 
 
 def _plan(a: _Arrays, dq: FloatArray) -> _Plan:
