@@ -53,7 +53,8 @@ def test_a_path_is_factorised_without_fill() -> None:
     m = sp.diags([np.full(n - 1, -1.0), np.full(n, 2.5), np.full(n - 1, -1.5)], [-1, 0, 1],
                  format="csc")
     sym = _sparse_lu.SymbolicLU(m.indptr, m.indices, compiled=False)
-    assert sym.nnz_l == n - 1 and sym.work == n - 1
+    assert sym.nnz_l == n - 1 and sym.work == n - 1 and not sym.heavy
+    assert _sparse_lu.SymbolicLU(m.indptr, m.indices, False, max_work=0.9).heavy
     lu = sym.factor(m.data)
     assert lu is not None
     b = np.arange(n, dtype=float)

@@ -38,9 +38,11 @@ IntArray = npt.NDArray[np.int64]
 PIVOT_RTOL: Final = 1e-13
 
 
-def _symbolic_count(n: int, ap: IntArray, ai: IntArray, parent: IntArray) -> int:
-    """Elimination tree of the structurally symmetric pattern (ap, ai) into ``parent``;
-    returns the number of entries of the strictly lower factor L."""
+def _symbolic_count(n: int, ap: IntArray, ai: IntArray, parent: IntArray,
+                    count: IntArray) -> int:
+    """Elimination tree of the structurally symmetric pattern (ap, ai) into ``parent``,
+    the entry count of every column of the strictly lower factor L into ``count``;
+    returns their sum."""
     ancestor = np.full(n, -1, np.int64)
     for k in range(n):
         parent[k] = -1
@@ -62,6 +64,7 @@ def _symbolic_count(n: int, ap: IntArray, ai: IntArray, parent: IntArray) -> int
                 continue
             while flag[i] != k:
                 flag[i] = k
+                count[i] += 1
                 total += 1
                 i = parent[i]
     return total
@@ -214,7 +217,7 @@ class SymbolicLU:
     (row indices sorted within each column, diagonal present)."""
 
     def __init__(self, indptr: npt.ArrayLike, indices: npt.ArrayLike,
-                 compiled: bool = True) -> None:
+                 compiled: bool = True, max_work: float = np.inf) -> None:
         kernels = _compiled() if compiled and AVAILABLE else _PLAIN
         self._count: Callable[..., Any] = kernels[0]
         self._fill: Callable[..., Any] = kernels[1]
@@ -225,7 +228,16 @@ class SymbolicLU:
         n = ap.size - 1
         self.n, self.ap, self.ai = n, ap, ai
         parent = np.empty(n, np.int64)
-        nnz_l = int(self._count(n, ap, ai, parent))
+        count = np.zeros(n, np.int64)
+        nnz_l = int(self._count(n, ap, ai, parent, count))
+        self.nnz_l = nnz_l
+        #: Σ over the columns of L of their entry count squared: the factorisation's work
+        self.work = float(np.sum(count.astype(np.float64) ** 2))
+        #: whether the work is above ``max_work`` per unknown (then the pattern of the
+        #: factors is not made and :meth:`factor` is not to be called)
+        self.heavy = self.work > max_work * n
+        if self.heavy:
+            return
         self.rptr = np.zeros(n + 1, np.int64)
         self.reach = np.empty(max(nnz_l, n), np.int64)
         self.lp = np.zeros(n + 1, np.int64)
@@ -236,9 +248,6 @@ class SymbolicLU:
         self.lo_pos = np.empty(nnz_lo, np.int64)
         self._fill(n, ap, ai, parent, self.rptr, self.reach, self.lp, self.li, self.lo_ptr,
                    self.lo_col, self.lo_pos)
-        self.nnz_l = nnz_l
-        #: Σ over the columns of L of their entry count squared: the factorisation's work
-        self.work = float(np.sum(np.diff(self.lp).astype(np.float64) ** 2))
 
     def factor(self, data: npt.ArrayLike) -> NumericLU | None:
         """The factorisation of the matrix with these values (on the pattern's slots), or

@@ -687,9 +687,9 @@ class _Plan:
         if not (COMPILED_LU and self.k0.size == 0 and self.size):
             return None
         if self.symbolic is None:  # concurrent solves may both make it: the same result
-            self.symbolic = _sparse_lu.SymbolicLU(self.indptr, self.indices)
-        sym = self.symbolic
-        return sym if sym.work <= COMPILED_LU_MAX_WORK * sym.n else None
+            self.symbolic = _sparse_lu.SymbolicLU(self.indptr, self.indices,
+                                                  max_work=COMPILED_LU_MAX_WORK)
+        return None if self.symbolic.heavy else self.symbolic
 
     def matrix(self, vals: FloatArray) -> Any:
         """The ordered matrix of these entry values."""
