@@ -376,13 +376,20 @@ def test_tables_are_new_frames_on_every_access() -> None:
         assert r.nodes.index.name == "id" and r.edges.index.name == "id"
 
 
+@pytest.mark.parametrize("compiled", [False, True])
 @pytest.mark.parametrize("law", ["colebrook", "prandtl-colebrook"])
-def test_pipe_law_in_every_flow_regime(law: str) -> None:
+def test_pipe_law_in_every_flow_regime(law: str, compiled: bool,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """The network's pipe law uses darcy_friction's λ in every regime (laminar, the
     critical-zone blend, turbulent) and its exact ∂/∂q (central differences), from a
-    cold start and from the previous evaluation's friction factors."""
+    cold start and from the previous evaluation's friction factors; numpy or, with
+    numba, the compiled pass."""
     from trunkline.physics.friction import darcy_friction
     from trunkline.solve.network import _compile, _Physics
+
+    if compiled and not nw._colebrook.AVAILABLE:
+        pytest.skip("needs numba (the fast extra)")
+    monkeypatch.setattr(nw, "COMPILED_PIPE_LAW", compiled)
 
     mu, t, z = 1.1e-5, 288.15, 0.9
 
@@ -451,13 +458,45 @@ def _loop_network() -> Network:
     return net
 
 
+def test_compiled_friction_pass_equals_the_numpy_one() -> None:
+    """The compiled Colebrook-family pass (run uncompiled here, and compiled with numba)
+    gives the numpy pipe law's φ, dφ/dRe and Newton starts, cold and warm."""
+    from trunkline.solve import _colebrook
+
+    rng = np.random.default_rng(7)
+    re = np.concatenate([[0.0, 0.5, 1.0, 1999.0, 2000.0, 3999.0, 4000.0],
+                         10 ** rng.uniform(0, 8, 300)])
+    net = Network("friction")
+    net.add_node("s")
+    for i in range(re.size):
+        net.add_node(f"n{i}")
+        net.add_pipe(f"p{i}", "s", f"n{i}", 1e3, 0.5, roughness=float(rng.uniform(0, 1e-3)),
+                     flow_law="prandtl-colebrook")
+    net.set_pressure("s", 50e5)
+    ph = nw._Physics(nw._compile(net), METHANE, 288.15, net.reference, None, 1.1e-5)
+    states = [np.full(re.size, np.nan), np.zeros(re.size), np.zeros(re.size)]
+    for step in (1.0, 1.03, 0.5):  # cold, then warm starts from moved Reynolds numbers
+        r = re * step
+        ph.lam_last, ph.dlam_last, ph.re_last = (x.copy() for x in states)
+        phi, dphi = ph._darcy_phi(r, ph.rel_rough_d)
+        expected = (phi, dphi, ph.lam_last, ph.dlam_last, ph.re_last)
+        for compiled in (False, True) if _colebrook.AVAILABLE else (False,):
+            last = [x.copy() for x in states]
+            got_phi, got_dphi, bad = _colebrook.colebrook_phi(r, ph.rel_rough_d, 3.71, *last,
+                                                              compiled=compiled)
+            assert bad == -1
+            for got, want in zip((got_phi, got_dphi, *last), expected, strict=True):
+                np.testing.assert_allclose(got, want, rtol=1e-14, atol=0.0)
+        states = [x.copy() for x in expected[2:]]
+
+
 @pytest.mark.skipif(not nw._sparse_lu.AVAILABLE, reason="needs numba (the fast extra)")
 @pytest.mark.parametrize("build", [_gaslib_582, _loop_network])
 def test_compiled_lu_and_superlu_give_the_same_state(build: Callable[[], Network],
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    """Nodal Newton systems are factorised by the compiled LU (numba) or by SuperLU: the
-    same iterations and state either way, and SuperLU takes over a pivot the compiled LU
-    cannot take."""
+    """Nodal Newton systems are factorised by the compiled LU (numba) or by SuperLU, the
+    friction computed compiled or by numpy: the same iterations and state either way, and
+    SuperLU takes over a pivot the compiled LU cannot take."""
     net = build()
     monkeypatch.setattr(nw, "COMPILED_LU", True)
     fast = solve_steady(net, METHANE)
@@ -466,6 +505,9 @@ def test_compiled_lu_and_superlu_give_the_same_state(build: Callable[[], Network
     results = [fast]
     monkeypatch.setattr(nw, "COMPILED_LU", False)
     results.append(solve_steady(net.copy(), METHANE))
+    monkeypatch.setattr(nw, "COMPILED_PIPE_LAW", False)  # numpy alone
+    results.append(solve_steady(net.copy(), METHANE))
+    monkeypatch.setattr(nw, "COMPILED_PIPE_LAW", True)
     monkeypatch.setattr(nw, "COMPILED_LU", True)
     monkeypatch.setattr(nw._sparse_lu.SymbolicLU, "factor", lambda self, data: None)
     results.append(solve_steady(net.copy(), METHANE))

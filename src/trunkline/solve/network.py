@@ -89,7 +89,7 @@ from trunkline.physics.friction import (
     colebrook_with_derivative,
     darcy_friction,
 )
-from trunkline.solve import _sparse_lu
+from trunkline.solve import _colebrook, _sparse_lu
 from trunkline.units import get_reference
 
 __all__ = ["NetworkResult", "solve_steady"]
@@ -490,55 +490,18 @@ class _Physics:
                                                    self.molar_mass))
             dre_dq = self.d_over_a / mu
             re = np.abs(q_d) * dre_dq
-            lam = np.empty(d.size)
-            dphi = np.empty(d.size)
             rel = self.rel_rough_d
-            for law, m in self.law_groups:
-                divisor = _COLEBROOK_DIVISORS.get(law)
-                if divisor is not None:
-                    # Colebrook family: the law by Newton (from the last call's λ) with its
-                    # analytic dλ/dRe, for turbulent and critical-zone pipes; the latter
-                    # blended with the laminar law as darcy_friction has it,
-                    # φ = λ·Re = (1 − w)·64 + w·Re·λ_t, w = (Re − 2000)/2000
-                    turb = re[m] >= RE_LAMINAR_MAX
-                    mt = m[turb]
-                    re_t = re[mt]
-                    # start: the last λ moved along its dλ/dRe to this Re
-                    start = self.lam_last[mt] + self.dlam_last[mt] * (re_t - self.re_last[mt])
-                    lm, dlm = colebrook_with_derivative(re_t, rel[mt], divisor,
-                                                        np.where(start > 0, start, np.nan))
-                    self.lam_last[mt], self.dlam_last[mt], self.re_last[mt] = lm, dlm, re_t
-                    dphi_t = lm + re_t * dlm
-                    crit = re_t < RE_TURBULENT_MIN
-                    if crit.any():
-                        rc, phi_c = re_t[crit], re_t[crit] * lm[crit]
-                        w = (rc - RE_LAMINAR_MAX) / (RE_TURBULENT_MIN - RE_LAMINAR_MAX)
-                        lm[crit] = ((1 - w) * LAMINAR_FRICTION_CONSTANT + w * phi_c) / rc
-                        dphi_t[crit] = ((phi_c - LAMINAR_FRICTION_CONSTANT)
-                                        / (RE_TURBULENT_MIN - RE_LAMINAR_MAX)
-                                        + w * dphi_t[crit])
-                    lam[mt] = lm
-                    dphi[mt] = dphi_t
-                    m = m[~turb]
-                    if not m.size:
-                        continue
-                # laminar (Hagen-Poiseuille, as darcy_friction has it): φ = 64, flat
-                lami = re[m] < RE_LAMINAR_MAX
-                ml = m[lami]
-                lam[ml] = LAMINAR_FRICTION_CONSTANT / np.maximum(re[ml], RE_FLOOR)
-                dphi[ml] = 0.0
-                m = m[~lami]
-                if not m.size:
-                    continue
-                both = np.concatenate([re[m], re[m] * (1 + 1e-6) + 1e-3])
-                lam2 = np.asarray(darcy_friction(both, np.concatenate([rel[m], rel[m]]),
-                                                 law=law))
-                lam[m], lam_h = lam2[:m.size], lam2[m.size:]
-                h = re[m] * 1e-6 + 1e-3
-                dphi[m] = ((re[m] + h) * lam_h - re[m] * lam[m]) / h
-            laminar = re < 1.0
-            phi = np.where(laminar, 64.0, lam * np.maximum(re, 1.0))
-            dphi = np.where(laminar, 0.0, dphi)  # φ = 64 is constant there
+            law0 = self.law_groups[0][0] if len(self.law_groups) == 1 else ""
+            if COMPILED_PIPE_LAW and law0 in _COLEBROOK_DIVISORS:
+                # one Colebrook-family law: the compiled pass (the same φ as _darcy_phi)
+                phi, dphi, bad = _colebrook.colebrook_phi(
+                    re, rel, _COLEBROOK_DIVISORS[law0], self.lam_last, self.dlam_last,
+                    self.re_last)
+                if bad >= 0:
+                    raise ConvergenceError("Colebrook Newton", iterations=50,
+                                           residual=float(re[bad]))
+            else:
+                phi, dphi = self._darcy_phi(re, rel)
             coef = zrt_d * (self.geometry_d * mu)
             if le_factor is not None:
                 coef = coef * (le_factor if every else le_factor[d])
@@ -572,6 +535,59 @@ class _Physics:
         dr1 = 2 * p1 - (dfdz_dz * dpm1) - des_dz * dz * dpm1 * p2**2
         dr2 = -2 * es * p2 - (dfdz_dz * dpm2) - des_dz * dz * dpm2 * p2**2
         return r, dr1, dr2, -dfdq
+
+    def _darcy_phi(self, re: FloatArray, rel: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """φ = λ·Re and dφ/dRe of the Darcy-law pipes at Reynolds numbers ``re`` (numpy;
+        :mod:`._colebrook` is the compiled pass for one Colebrook-family law)."""
+        lam = np.empty(re.size)
+        dphi = np.empty(re.size)
+        for law, m in self.law_groups:
+            divisor = _COLEBROOK_DIVISORS.get(law)
+            if divisor is not None:
+                # Colebrook family: the law by Newton (from the last call's λ) with its
+                # analytic dλ/dRe, for turbulent and critical-zone pipes; the latter
+                # blended with the laminar law as darcy_friction has it,
+                # φ = λ·Re = (1 − w)·64 + w·Re·λ_t, w = (Re − 2000)/2000
+                turb = re[m] >= RE_LAMINAR_MAX
+                mt = m[turb]
+                re_t = re[mt]
+                # start: the last λ moved along its dλ/dRe to this Re
+                start = self.lam_last[mt] + self.dlam_last[mt] * (re_t - self.re_last[mt])
+                lm, dlm = colebrook_with_derivative(re_t, rel[mt], divisor,
+                                                    np.where(start > 0, start, np.nan))
+                self.lam_last[mt], self.dlam_last[mt], self.re_last[mt] = lm, dlm, re_t
+                dphi_t = lm + re_t * dlm
+                crit = re_t < RE_TURBULENT_MIN
+                if crit.any():
+                    rc, phi_c = re_t[crit], re_t[crit] * lm[crit]
+                    w = (rc - RE_LAMINAR_MAX) / (RE_TURBULENT_MIN - RE_LAMINAR_MAX)
+                    lm[crit] = ((1 - w) * LAMINAR_FRICTION_CONSTANT + w * phi_c) / rc
+                    dphi_t[crit] = ((phi_c - LAMINAR_FRICTION_CONSTANT)
+                                    / (RE_TURBULENT_MIN - RE_LAMINAR_MAX)
+                                    + w * dphi_t[crit])
+                lam[mt] = lm
+                dphi[mt] = dphi_t
+                m = m[~turb]
+                if not m.size:
+                    continue
+            # laminar (Hagen-Poiseuille, as darcy_friction has it): φ = 64, flat
+            lami = re[m] < RE_LAMINAR_MAX
+            ml = m[lami]
+            lam[ml] = LAMINAR_FRICTION_CONSTANT / np.maximum(re[ml], RE_FLOOR)
+            dphi[ml] = 0.0
+            m = m[~lami]
+            if not m.size:
+                continue
+            both = np.concatenate([re[m], re[m] * (1 + 1e-6) + 1e-3])
+            lam2 = np.asarray(darcy_friction(both, np.concatenate([rel[m], rel[m]]),
+                                             law=law))
+            lam[m], lam_h = lam2[:m.size], lam2[m.size:]
+            h = re[m] * 1e-6 + 1e-3
+            dphi[m] = ((re[m] + h) * lam_h - re[m] * lam[m]) / h
+        laminar = re < 1.0
+        phi = np.where(laminar, 64.0, lam * np.maximum(re, 1.0))
+        dphi = np.where(laminar, 0.0, dphi)  # φ = 64 is constant there
+        return phi, dphi
 
     def _power_coefficients(self, idx: IntArray, z: FloatArray
                             ) -> tuple[FloatArray, FloatArray]:
@@ -781,6 +797,9 @@ COMPILED_LU = _sparse_lu.AVAILABLE
 #: compiled LU 5× faster); square grids 185 at 1k nodes (2× faster), 357 at 2.5k (1.3×),
 #: ~1,000 at 10k nodes and 2,500 at 40k (SuperLU 1.1-1.3× faster).
 COMPILED_LU_MAX_WORK: Final = 500.0
+#: Evaluate the friction of a single Colebrook-family law in one compiled pass
+#: (:mod:`._colebrook`, needs numba) instead of numpy; a switch for tests and benchmarks.
+COMPILED_PIPE_LAW = _colebrook.AVAILABLE
 
 
 def _plan(a: _Arrays, dq: FloatArray) -> _Plan:
