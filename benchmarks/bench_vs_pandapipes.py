@@ -1,7 +1,9 @@
 """Steady solve with fixed controls: trunkline vs pandapipes on GasLib-582 and GasLib-4197.
 
-Run (needs the peers extra: pip install -e ".[peers]"):
+Run (needs the peers extra: pip install -e ".[peers]"; numba comes with it, so
+trunkline's compiled kernels of the fast extra are in use unless --trunkline-numpy):
     python benchmarks/bench_vs_pandapipes.py [--repeat 5] [--heights] [--no-numba]
+        [--trunkline-numpy]
 
 Both tools get the same network and physics, built by tests/peers/_pandapipes_build.py
 (its docstring says what is equivalent): every GasLib node kept; compressor stations
@@ -16,7 +18,7 @@ Each solve is timed whole (pandapipes' pipeflow with its set-up and its res_junc
 res_pipe tables; trunkline's solve_steady with its set-up, then reading its node and
 edge tables — ``result.nodes`` and ``result.edges``, the pandas frames of pressures and
 flows that a user reads), best of --repeat after one warm-up
-(numba compiles pandapipes' kernels on first use). trunkline keeps the compiled
+(numba compiles its kernels and trunkline's on first use). trunkline keeps the compiled
 array form of the networks it solved recently and reuses it while a network is
 unchanged, so it is timed twice: "first" solves a fresh copy of the network each time
 (everything compiled afresh), "repeat" solves the same network object again. The
@@ -40,6 +42,7 @@ from typing import Final
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "peers"))
 import _pandapipes_build as build
 
+from trunkline.solve import network
 from trunkline.solve.network import NetworkResult
 
 NETWORKS: Final = ("GasLib-582", "GasLib-4197")
@@ -90,10 +93,15 @@ def main() -> None:
     ap.add_argument("--heights", action="store_true",
                     help="keep GasLib heights (each tool's own elevation term)")
     ap.add_argument("--no-numba", action="store_true", help="pandapipes without numba")
+    ap.add_argument("--trunkline-numpy", action="store_true",
+                    help="trunkline without its compiled kernels (numpy and SuperLU only)")
     args = ap.parse_args()
     numba = not args.no_numba
-    print(f"trunkline {version('trunkline')}, pandapipes {version('pandapipes')}"
-          f" (use_numba={numba}), best of {args.repeat}, heights "
+    if args.trunkline_numpy:
+        network.COMPILED_LU = network.COMPILED_PIPE_LAW = False
+    kernels = "compiled" if network.COMPILED_LU or network.COMPILED_PIPE_LAW else "numpy"
+    print(f"trunkline {version('trunkline')} ({kernels} kernels), pandapipes "
+          f"{version('pandapipes')} (use_numba={numba}), best of {args.repeat}, heights "
           f"{'kept' if args.heights else 'levelled'}")
     print(f"{'network':12s} {'nodes':>6s} {'edges':>6s} {'tl first s':>11s} "
           f"{'tl repeat s':>12s} {'pandapipes s':>13s} {'ratio first':>12s} "
