@@ -1,11 +1,12 @@
 r"""Compiled sparse LU for the steady network solver's nodal systems (optional: numba).
 
 The steady solver's reduced Newton matrix, when every element flow is eliminated, is a
-nodal matrix of structurally symmetric pattern that is column diagonally dominant: each
-element adds g to its from-node's column and −g to its to-node's (and likewise for the
-to-node's column), the columns of nodes next to a pressure-fixed node strictly. Gaussian
-elimination without pivoting is then stable (the Schur complements stay column
-diagonally dominant; Golub & Van Loan, *Matrix Computations*, 4th ed., 2013, §3.4.10).
+nodal matrix of structurally symmetric pattern that is column diagonally dominant (but
+for the small terms of Z's pressure dependence): each element adds g to its from-node's
+column in the from-node's row and −g in the to-node's row (and likewise for the
+to-node's column), the columns of nodes next to a pressure-fixed node strictly dominant.
+Gaussian elimination without pivoting is then stable (the Schur complements stay column
+diagonally dominant; Golub & Van Loan, *Matrix Computations*, 4th ed., 2013, ch. 3).
 Its pattern is the same at every Newton step, so the elimination tree and the pattern
 of the factors are computed once (:class:`SymbolicLU`) and each step only computes
 values: an up-looking LU (row k of L and column k of U by sparse triangular solves over
