@@ -1,7 +1,9 @@
 """Steady solve with fixed controls: trunkline vs pandapipes on GasLib-582 and GasLib-4197.
 
-Run (needs the peers extra: pip install -e ".[peers]"):
+Run (needs the peers extra: pip install -e ".[peers]"; numba comes with it, so
+trunkline's compiled kernels of the fast extra are in use unless --trunkline-numpy):
     python benchmarks/bench_vs_pandapipes.py [--repeat 5] [--heights] [--no-numba]
+        [--trunkline-numpy]
 
 Both tools get the same network and physics, built by tests/peers/_pandapipes_build.py
 (its docstring says what is equivalent): every GasLib node kept; compressor stations
@@ -12,9 +14,11 @@ nominated flows elsewhere; isothermal 288.15 K, pandapipes' linear H-gas Z, cons
 viscosity, Colebrook with the 3.71 divisor; heights levelled unless --heights (then
 each tool's own elevation term: pandapipes' linear ρ̄·g·Δh, trunkline's exponential).
 
-Each solve is timed whole (pandapipes' pipeflow with its set-up, trunkline's
-solve_steady with its set-up and result tables), best of --repeat after one warm-up
-(numba compiles pandapipes' kernels on first use). trunkline keeps the compiled
+Each solve is timed whole (pandapipes' pipeflow with its set-up and its res_junction /
+res_pipe tables; trunkline's solve_steady with its set-up, then reading its node and
+edge tables — ``result.nodes`` and ``result.edges``, the pandas frames of pressures and
+flows that a user reads), best of --repeat after one warm-up
+(numba compiles its kernels and trunkline's on first use). trunkline keeps the compiled
 array form of the networks it solved recently and reuses it while a network is
 unchanged, so it is timed twice: "first" solves a fresh copy of the network each time
 (everything compiled afresh), "repeat" solves the same network object again. The
@@ -38,6 +42,9 @@ from typing import Final
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "peers"))
 import _pandapipes_build as build
 
+from trunkline.solve import network
+from trunkline.solve.network import NetworkResult
+
 NETWORKS: Final = ("GasLib-582", "GasLib-4197")
 #: The issue's targets on GasLib-4197.
 TARGET_RATIO: Final = 20.0
@@ -47,6 +54,15 @@ TARGET_SECONDS: Final = 0.2
 #: the next (Colebrook has no laminar branch, so the loop's resistance vanishes at zero
 #: flow), so a tighter tolerance never stops. Pressures are converged to 1e-14 bar.
 BENCH_TOL_M: Final = 1e-4
+
+
+def solve_and_read(case: build.PeerCase) -> NetworkResult:
+    """trunkline's solve and the node and edge tables a user reads (timed together)."""
+    res = build.solve_trunkline(case)
+    # built on access: timed, as pandapipes' pipeflow builds its res tables
+    tables = res.nodes, res.edges
+    assert all(len(t) for t in tables)
+    return res
 
 
 def best_of(fn: Callable[[], object], repeat: int) -> float:
@@ -62,11 +78,11 @@ def best_of(fn: Callable[[], object], repeat: int) -> float:
 def best_first(case: build.PeerCase, repeat: int) -> float:
     """Best time of trunkline on fresh copies of the network (nothing reused)."""
     copies = [replace(case, network=case.network.copy()) for _ in range(repeat + 1)]
-    build.solve_trunkline(copies[0])  # warm-up: gas tables
+    solve_and_read(copies[0])  # warm-up: gas tables
     best = float("inf")
     for c in copies[1:]:  # all kept alive: each is a distinct network object
         t0 = time.perf_counter()
-        build.solve_trunkline(c)
+        solve_and_read(c)
         best = min(best, time.perf_counter() - t0)
     return best
 
@@ -77,10 +93,15 @@ def main() -> None:
     ap.add_argument("--heights", action="store_true",
                     help="keep GasLib heights (each tool's own elevation term)")
     ap.add_argument("--no-numba", action="store_true", help="pandapipes without numba")
+    ap.add_argument("--trunkline-numpy", action="store_true",
+                    help="trunkline without its compiled kernels (numpy and SuperLU only)")
     args = ap.parse_args()
     numba = not args.no_numba
-    print(f"trunkline {version('trunkline')}, pandapipes {version('pandapipes')}"
-          f" (use_numba={numba}), best of {args.repeat}, heights "
+    if args.trunkline_numpy:
+        network.COMPILED_LU = network.COMPILED_PIPE_LAW = False
+    kernels = "compiled" if network.COMPILED_LU or network.COMPILED_PIPE_LAW else "numpy"
+    print(f"trunkline {version('trunkline')} ({kernels} kernels), pandapipes "
+          f"{version('pandapipes')} (use_numba={numba}), best of {args.repeat}, heights "
           f"{'kept' if args.heights else 'levelled'}")
     print(f"{'network':12s} {'nodes':>6s} {'edges':>6s} {'tl first s':>11s} "
           f"{'tl repeat s':>12s} {'pandapipes s':>13s} {'ratio first':>12s} "
@@ -90,7 +111,7 @@ def main() -> None:
         case = build.build_case(name, lossless="pipe", level_heights=not args.heights)
         peer = build.build_pandapipes(case)
         t_first = best_first(case, args.repeat)
-        t_tl = best_of(partial(build.solve_trunkline, case), args.repeat)
+        t_tl = best_of(partial(solve_and_read, case), args.repeat)
         t_pp = best_of(partial(build.solve_pandapipes, case, peer, use_numba=numba,
                                tol_m=BENCH_TOL_M), args.repeat)
         res = build.solve_trunkline(case)
@@ -104,7 +125,7 @@ def main() -> None:
     for name in NETWORKS:
         case = build.build_case(name, lossless="keep", level_heights=not args.heights)
         t_first = best_first(case, args.repeat)
-        t = best_of(partial(build.solve_trunkline, case), args.repeat)
+        t = best_of(partial(solve_and_read, case), args.repeat)
         print(f"{name}: trunkline on its own lossless elements {t_first:.4f} s first, "
               f"{t:.4f} s repeat")
     name, t_first, t_tl, t_pp = rows[-1]

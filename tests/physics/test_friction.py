@@ -284,3 +284,17 @@ def test_colebrook_with_derivative_matches_the_exact_solution() -> None:
         h = re * 1e-5
         fd = (np.asarray(exact(re + h, rel)) - np.asarray(exact(re - h, rel))) / (2 * h)
         np.testing.assert_allclose(dlam, fd, rtol=1e-6)
+
+
+def test_colebrook_with_derivative_from_a_previous_solution() -> None:
+    # Newton started from the friction factors of a nearby state (a solver's last
+    # iterate; NaN: no previous value) reaches the same solution as the explicit start.
+    re = np.array([2e3, 4e3, 1e5, 2.24e6, 8e7, 3e5])
+    rel = np.array([1e-4, 1e-6, 1e-4, 2.25e-3, 7e-6, 1e-5])
+    for divisor, exact in ((3.7, fr.colebrook), (3.71, fr.prandtl_colebrook)):
+        cold, dcold = fr.colebrook_with_derivative(re, rel, divisor)
+        np.testing.assert_allclose(cold, np.asarray(exact(re, rel)), rtol=1e-14)
+        for start in (cold, cold * 1.3, np.where(re > 1e5, cold * 0.7, np.nan)):
+            lam, dlam = fr.colebrook_with_derivative(re, rel, divisor, start.copy())
+            np.testing.assert_allclose(lam, cold, rtol=1e-14)
+            np.testing.assert_allclose(dlam, dcold, rtol=1e-12)

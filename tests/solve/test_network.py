@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from trunkline.errors import ConvergenceError, InputError
 from trunkline.gas import Gas, IdealGas
 from trunkline.model import Network
 from trunkline.solve import PipeGeometry, solve_steady, steady_pipe
+from trunkline.solve import network as nw
 
 #: Osiadacz (1988) pressures are printed to five significant figures; the issue asks 0.05 %.
 OSIADACZ_RTOL = 5e-4
@@ -191,6 +193,23 @@ def test_bounds_are_reported() -> None:
     assert not res.feasible
     text = " ".join(res.violations)
     assert "node b" in text and "Pipe ab" in text
+    # nodes, then elements; the same tuple on every read
+    assert res.violations[0].startswith("node b: pressure")
+    assert res.violations[1].startswith("Pipe ab: flow 10.000 kg/s outside")
+    assert len(res.violations) == 2 and res.violations is res.violations
+    # an active element's limits after the bounds; none at all: feasible
+    net.add_node("c")
+    net.add_compressor("bc", "b", "c", ratio=1.2, max_ratio=1.1)
+    res = solve_steady(net, GAS)
+    assert not res.feasible and res.violations[-1].startswith("compressor bc: ratio")
+    ok = Network("within bounds")
+    ok.add_node("a")
+    ok.add_node("b", p_min=3.0e6)
+    ok.add_pipe("ab", "a", "b", 100e3, 0.3, flow_max=20.0)
+    ok.set_pressure("a", 5e6)
+    ok.set_demand("b", 10.0)
+    res = solve_steady(ok, GAS)
+    assert res.feasible and res.violations == ()
 
 
 def test_elevation_changes_pressure_without_flow() -> None:
@@ -326,3 +345,184 @@ def test_concurrent_solves_of_one_network_agree() -> None:
         results = list(pool.map(lambda _: solve_steady(net, METHANE), range(8)))
     for res in results:
         assert _same(res.pressure, expected.pressure) and _same(res.flow, expected.flow)
+
+
+def test_tables_are_new_frames_on_every_access() -> None:
+    """The node and edge tables share their ids, types and end nodes with the other
+    results of the same compiled network: a caller's edits of one frame reach neither
+    the next frame nor another result."""
+    net = osiadacz_network()
+    res = solve_steady(net, METHANE)
+    other = solve_steady(net, METHANE)
+    nodes, edges = res.nodes, res.edges
+    assert nodes.index.name == "id" and edges.index.name == "id"
+    assert list(nodes.columns) == ["pressure", "temperature", "injection", "fixed_pressure",
+                                   "p_min", "p_max", "height"]
+    assert list(edges.columns) == ["type", "from_node", "to_node", "mass_flow",
+                                   "standard_flow", "p_from", "p_to", "velocity_from",
+                                   "velocity_to", "fuel"]
+    assert edges.loc["c4-5", "type"] == "Compressor" and edges.loc["1-2", "to_node"] == "2"
+    assert edges.loc["1-2", "mass_flow"] == res.flow["1-2"]
+    expected = {id(r): (r.nodes, r.edges) for r in (res, other)}
+    nodes.loc["2", "pressure"] = 0.0
+    nodes["height"] = 1.0
+    nodes.index.name = "edited"
+    edges.loc["1-2", "type"] = "edited"
+    edges.loc["1-2", "from_node"] = "edited"
+    edges.loc["1-2", "mass_flow"] = -1.0
+    edges.index.name = "edited"
+    for r in (res, other):
+        assert r.nodes.equals(expected[id(r)][0]) and r.edges.equals(expected[id(r)][1])
+        assert r.nodes.index.name == "id" and r.edges.index.name == "id"
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+@pytest.mark.parametrize("law", ["colebrook", "prandtl-colebrook"])
+def test_pipe_law_in_every_flow_regime(law: str, compiled: bool,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The network's pipe law uses darcy_friction's λ in every regime (laminar, the
+    critical-zone blend, turbulent) and its exact ∂/∂q (central differences), from a
+    cold start and from the previous evaluation's friction factors; numpy or, with
+    numba, the compiled pass."""
+    from trunkline.physics.friction import darcy_friction
+    from trunkline.solve.network import _compile, _Physics
+
+    if compiled and not nw._colebrook.AVAILABLE:
+        pytest.skip("needs numba (the fast extra)")
+    monkeypatch.setattr(nw, "COMPILED_PIPE_LAW", compiled)
+
+    mu, t, z = 1.1e-5, 288.15, 0.9
+
+    def z_const(p: np.ndarray, tt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return np.full_like(p, z), np.zeros_like(p)
+
+    d, rough, length = 0.2, 2e-5, 5e3
+    area = math.pi * d**2 / 4
+    # Re from 0 to 1e7 (q = Re·A·μ/D), both directions, 2000 and 4000 included
+    re = np.array([0.0, 0.5, 1.0, 500.0, 1999.0, 2000.0, 2500.0, 3000.0, 3999.0, 4000.0,
+                   4001.0, 2e4, 1e6, 1e7])
+    q = np.concatenate([re, -re[::-1]]) * area * mu / d
+    net = Network("regimes")
+    net.add_node("s")
+    for i in range(q.size):
+        net.add_node(f"n{i}")
+        net.add_pipe(f"p{i}", "s", f"n{i}", length, d, roughness=rough, flow_law=law)
+    net.set_pressure("s", 50e5)
+    a = _compile(net)
+    ph = _Physics(a, METHANE, t, net.reference, z_const, mu)
+    p1, p2 = np.full(q.size, 50e5), np.full(q.size, 48e5)
+    for _ in range(2):  # cold, then warm
+        r, _, _, _ = ph.pipe_law(p1, p2, q)
+        dq = ph.pipe_law(p1, p1, q)[3]
+        re_q = np.abs(q) * d / (area * mu)
+        # φ = λ·Re; below Re = 1 the laminar limit φ = 64 (darcy_friction floors Re at 1)
+        phi = np.where(re_q < 1, 64.0,
+                       np.asarray(darcy_friction(re_q, rough / d, law=law)) * re_q)
+        f = z * METHANE.specific_gas_constant * t * length * phi * mu * q / (d**2 * area)
+        expected = p1**2 - p2**2 - f
+        np.testing.assert_allclose(r, expected, rtol=1e-12, atol=1e-12 * 50e5**2)
+        h = np.maximum(np.abs(q) * 1e-6, 1e-9)
+        # equal end pressures: r = −F, no cancellation against p1² − p2²
+        fd = (ph.pipe_law(p1, p1, q + h)[0] - ph.pipe_law(p1, p1, q - h)[0]) / (2 * h)
+        kink = np.isin(np.abs(q) * d / (area * mu), [2000.0, 4000.0])  # one-sided there
+        np.testing.assert_allclose(dq[~kink], fd[~kink], rtol=1e-7)
+
+
+def _gaslib_582() -> Network:
+    """GasLib-582 with its nomination, controls in bypass (every element flow eliminated),
+    the largest supply at its p_max as the slack."""
+    from trunkline.model.gaslib import apply_nomination, load_gaslib
+
+    net = apply_nomination(load_gaslib("GasLib-582-v2"))
+    supply = {n: q for n, q in net.injections.items() if q > 0}
+    slack = max(sorted(supply), key=lambda n: supply[n])
+    net.injections.pop(slack)
+    net.set_pressure(slack, net.nodes[slack].p_max)
+    return net
+
+
+def _loop_network() -> Network:
+    net = Network("loop with a dead end")
+    for n in "ABCDE":
+        net.add_node(n)
+    net.add_pipe("AB", "A", "B", 40e3, 0.5, 2e-5)
+    net.add_pipe("BC", "B", "C", 30e3, 0.5, 2e-5)
+    net.add_pipe("CD", "C", "D", 40e3, 0.5, 2e-5)
+    net.add_pipe("DA", "D", "A", 30e3, 0.5, 2e-5)
+    net.add_short_pipe("BD", "B", "D")
+    net.add_valve("DE", "D", "E")
+    net.set_pressure("A", 6.0e6)
+    net.set_pressure("C", 5.8e6)
+    net.set_demand("B", 20.0)
+    net.set_demand("D", 35.0)
+    return net
+
+
+def test_compiled_friction_pass_equals_the_numpy_one() -> None:
+    """The compiled Colebrook-family pass (run uncompiled here, and compiled with numba)
+    gives the numpy pipe law's φ, dφ/dRe and Newton starts, cold and warm."""
+    from trunkline.solve import _colebrook
+
+    rng = np.random.default_rng(7)
+    re = np.concatenate([[0.0, 0.5, 1.0, 1999.0, 2000.0, 3999.0, 4000.0],
+                         10 ** rng.uniform(0, 8, 300)])
+    net = Network("friction")
+    net.add_node("s")
+    for i in range(re.size):
+        net.add_node(f"n{i}")
+        net.add_pipe(f"p{i}", "s", f"n{i}", 1e3, 0.5, roughness=float(rng.uniform(0, 1e-3)),
+                     flow_law="prandtl-colebrook")
+    net.set_pressure("s", 50e5)
+    ph = nw._Physics(nw._compile(net), METHANE, 288.15, net.reference, None, 1.1e-5)
+    states = [np.full(re.size, np.nan), np.zeros(re.size), np.zeros(re.size)]
+    for step in (1.0, 1.03, 0.5):  # cold, then warm starts from moved Reynolds numbers
+        r = re * step
+        ph.lam_last, ph.dlam_last, ph.re_last = (x.copy() for x in states)
+        phi, dphi = ph._darcy_phi(r, ph.rel_rough_d)
+        expected = (phi, dphi, ph.lam_last, ph.dlam_last, ph.re_last)
+        for compiled in (False, True) if _colebrook.AVAILABLE else (False,):
+            last = [x.copy() for x in states]
+            got_phi, got_dphi, bad = _colebrook.colebrook_phi(r, ph.rel_rough_d, 3.71, *last,
+                                                              compiled=compiled)
+            assert bad == -1
+            for got, want in zip((got_phi, got_dphi, *last), expected, strict=True):
+                np.testing.assert_allclose(got, want, rtol=1e-14, atol=0.0)
+        states = [x.copy() for x in expected[2:]]
+
+
+@pytest.mark.skipif(not nw._sparse_lu.AVAILABLE, reason="needs numba (the fast extra)")
+@pytest.mark.parametrize("build", [_gaslib_582, _loop_network])
+def test_compiled_lu_and_superlu_give_the_same_state(build: Callable[[], Network],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nodal Newton systems are factorised by the compiled LU (numba) or by SuperLU, the
+    friction computed compiled or by numpy: the same iterations and state either way, and
+    SuperLU takes over a pivot the compiled LU cannot take."""
+    net = build()
+    monkeypatch.setattr(nw, "COMPILED_LU", True)
+    fast = solve_steady(net, METHANE)
+    plans = list(nw._compile(net).plans.values())
+    assert plans and all(p.symbolic is not None for p in plans)  # the compiled LU ran
+    results = [fast]
+    monkeypatch.setattr(nw, "COMPILED_LU", False)
+    results.append(solve_steady(net.copy(), METHANE))
+    monkeypatch.setattr(nw, "COMPILED_PIPE_LAW", False)  # numpy alone
+    results.append(solve_steady(net.copy(), METHANE))
+    monkeypatch.setattr(nw, "COMPILED_PIPE_LAW", True)
+    monkeypatch.setattr(nw, "COMPILED_LU", True)
+    monkeypatch.setattr(nw._sparse_lu.SymbolicLU, "factor", lambda self, data: None)
+    results.append(solve_steady(net.copy(), METHANE))
+    # a fill too heavy for the compiled LU: SuperLU
+    monkeypatch.undo()
+    monkeypatch.setattr(nw, "COMPILED_LU_MAX_WORK", 0.0)
+    heavy = net.copy()
+    results.append(solve_steady(heavy, METHANE))
+    plans = list(nw._compile(heavy).plans.values())
+    assert plans and all(p.symbolic is not None and p.compiled_lu() is None for p in plans)
+    for res in results[1:]:
+        assert res.iterations == fast.iterations
+        assert _same(res.pressure, fast.pressure)
+        # flows to what the tolerance fixes: the balances to 1e-10 of the reference flow
+        # (q_ref ~ 300 kg/s here), the circulation in loops of lossless elements no better
+        off = {k: (res.flow[k], v) for k, v in fast.flow.items()
+               if res.flow[k] != pytest.approx(v, rel=1e-7, abs=1e-7)}
+        assert not off

@@ -15,7 +15,6 @@ from :data:`FRICTION_LAWS` by name and adds the laminar and critical-zone treatm
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Final, TypeAlias
@@ -111,6 +110,10 @@ _MAX_ITERATIONS: Final = 50
 
 _ITERATION_RTOL: Final = 4.0 * float(np.finfo(np.float64).eps)
 """Relative step size at which the polishing iterations stop (a few ulp)."""
+
+_COLEBROOK_STEP_RTOL: Final = 1e-8
+"""Relative Newton step after which :func:`colebrook_with_derivative` stops: the error
+left, at most (2/ln 10)·s²/(2x²) for a step s, is then below 1e-16·x (x = 1/√λ ≥ 1)."""
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -485,31 +488,61 @@ def darcy_friction(
 def colebrook_with_derivative(
     re: npt.NDArray[np.float64], rel_roughness: npt.NDArray[np.float64],
     divisor: float = COLEBROOK_ROUGHNESS_DIVISOR,
+    start: npt.NDArray[np.float64] | None = None,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
     r"""Colebrook-White λ and dλ/dRe on arrays, by Newton's method (for solvers' Jacobians).
 
     With :math:`x = 1/\sqrt{\lambda}`, :math:`a = (\varepsilon/D)/d`,
-    :math:`b = 2.51/Re` (d = 3.7, or 3.71 for the Prandtl-Colebrook form):
+    :math:`b = 2.51/Re` (d = 3.7, or 3.71 for the Prandtl-Colebrook form) and
+    :math:`c = 2/\ln 10`:
 
     .. math::
-        F(x) = x + 2\log_{10}(a + b x) = 0, \qquad
-        \frac{dx}{dRe} = \frac{2 x b / (Re \ln 10\,(a + b x))}{1 + 2 b/(\ln 10\,(a + b x))},
+        F(x) = x + c\ln(a + b x) = 0, \qquad
+        \frac{dx}{dRe} = \frac{c\,x b / (Re\,(a + b x))}{1 + c\,b/(a + b x)},
         \qquad \frac{d\lambda}{dRe} = -\frac{2}{x^3}\frac{dx}{dRe}
 
-    Newton from the Swamee & Jain (1976) explicit start converges to machine
-    precision in a few steps for turbulent flow. Same equation and validity as
-    :func:`colebrook` (turbulent flow, Re >= 4000); no argument checks (solver use).
+    Newton starts from ``start`` (friction factors of a nearby state, e.g. a solver's
+    previous iterate; NaN entries and ``start=None`` from the Swamee & Jain (1976)
+    explicit formula). It stops after the step that is at most
+    :data:`_COLEBROOK_STEP_RTOL` of x: F is concave with
+    :math:`|F''/(2F')| \le c/(2x^2)`, so the error left after a step s is at most
+    :math:`c s^2/(2x^2)`, below 1e-16·x for x ≥ 1 — machine precision
+    without a further confirming step. Same equation and validity as
+    :func:`colebrook` (turbulent flow, Re >= 4000; it converges for any Re > 0); no
+    argument checks (solver use).
     """
+    c = _TWO_OVER_LN10
     a = rel_roughness / divisor
     b = COLEBROOK_RE_COEFFICIENT / re
-    x = -2.0 * np.log10(a + 5.74 / re**0.9)
-    ln10 = math.log(10.0)
+    cb = c * b
+    if start is None:
+        x = -2.0 * np.log10(a + 5.74 / re**0.9)
+    else:
+        x = 1.0 / np.sqrt(start)
+        cold = np.isnan(x)
+        if bool(cold.any()):
+            x[cold] = -2.0 * np.log10(a[cold] + 5.74 / re[cold] ** 0.9)
+    # Newton on the entries not yet converged only (from a good start most converge in
+    # one or two steps, a few far-moved ones take more)
+    xa, aa, ba, cba = x, a, b, cb
+    at: npt.NDArray[np.intp] | None = None
     for _ in range(_MAX_ITERATIONS):
-        arg = a + b * x
-        step = (x + 2.0 * np.log10(arg)) / (1.0 + 2.0 * b / (ln10 * arg))
-        x = x - step
-        if bool(np.all(np.abs(step) <= 4 * _ITERATION_RTOL * np.abs(x))):
+        arg = aa + ba * xa
+        step = (xa + c * np.log(arg)) / (1.0 + cba / arg)
+        xa = xa - step
+        going = np.abs(step) > _COLEBROOK_STEP_RTOL * xa
+        if at is None:
+            x = xa
+        else:
+            x[at] = xa
+        if not going.any():
             break
+        at = np.flatnonzero(going) if at is None else at[going]
+        xa, aa, ba, cba = xa[going], a[at], b[at], cb[at]
+    else:
+        raise ConvergenceError("Colebrook Newton", iterations=_MAX_ITERATIONS,
+                               residual=float(np.max(np.abs(step))))
     arg = a + b * x
-    dx = (2.0 * x * b / (re * ln10 * arg)) / (1.0 + 2.0 * b / (ln10 * arg))
-    return 1.0 / (x * x), -2.0 / x**3 * dx
+    dx = (cb * x / (re * arg)) / (1.0 + cb / arg)
+    lam = 1.0 / (x * x)
+    return lam, -2.0 * lam / x * dx

@@ -28,11 +28,13 @@ SIAM 2015, ch. 2):
 The Jacobian is assembled in sparse form (scipy.sparse) from vectorised
 per-element derivatives, the element flows eliminated into a nodal system, and
 solved by SuperLU (the pattern and its fill-reducing ordering are computed once
-per network and kept). The start is a linearised solve (each pipe a linear
-resistance, fitted at a nominal flow, then again at the geometric mean of that and
-its first flow), then Newton with a backtracking line search on the scaled residual
-and a fraction-to-boundary rule that keeps every pressure positive; in the quadratic
-phase a step may reuse the last factorisation. A solve that does not converge raises
+per network and kept) or, with numba installed (the ``fast`` extra), every element
+flow eliminated and a light fill, by a compiled LU on that pattern
+(:mod:`._sparse_lu`). The start is a linearised solve (each pipe a linear resistance,
+fitted at a nominal flow, then again at the geometric mean of that and its first
+flow), then Newton with a backtracking line search on the scaled residual and a
+fraction-to-boundary rule that keeps every pressure positive; in the quadratic phase
+a step may reuse the last factorisation. A solve that does not converge raises
 :class:`~trunkline.errors.ConvergenceError` with its iterations, residual and
 worst equations. Compressor power and fuel follow from the real-gas
 polytropic path; fuel taken from the line (``fuel_from_line``) is added to the
@@ -87,6 +89,7 @@ from trunkline.physics.friction import (
     colebrook_with_derivative,
     darcy_friction,
 )
+from trunkline.solve import _colebrook, _sparse_lu
 from trunkline.units import get_reference
 
 __all__ = ["NetworkResult", "solve_steady"]
@@ -134,6 +137,8 @@ _KIND_NAMES: Final = ("pipe", "equal", "closed", "resistor", "outlet set-point",
                       "ratio", "inlet set-point")
 #: element kind of the types classified in bulk (the others one by one)
 _TYPE_CODE: Final[dict[type, int]] = {Pipe: PIPE, ShortPipe: EQUAL}
+#: the edge table's columns that depend on the network only (kept with its arrays)
+_EDGE_LABELS: Final = ("type", "from_node", "to_node")
 
 
 @dataclass(frozen=True)
@@ -152,19 +157,35 @@ class NetworkResult:
     _nodes: dict[str, Any] = field(repr=False)
     _edges: dict[str, Any] = field(repr=False)
     _compressors: dict[str, Any] = field(repr=False)
-    violations: tuple[str, ...]
+    #: the node ids as an index, and the element ids with their type and end nodes (both
+    #: shared by the results of one compiled network; never handed out uncopied)
+    _node_index: pd.Index = field(repr=False, compare=False)
+    _edge_index: pd.Index = field(repr=False, compare=False)
+    _edge_labels: dict[str, Any] = field(repr=False, compare=False)
+    #: the violations' messages (made on first read) and whether there are any
+    _violation_messages: Callable[[], tuple[str, ...]] = field(repr=False, compare=False)
+    _violated: bool = field(repr=False, compare=False)
+
+    @cached_property
+    def violations(self) -> tuple[str, ...]:
+        """Every bound that does not hold, in words (formatted on first read)."""
+        return self._violation_messages()
 
     @property
     def nodes(self) -> pd.DataFrame:
         """Per node: pressure [Pa], injection [kg/s], bounds, height [m]."""
-        return pd.DataFrame({k: np.array(v).copy() for k, v in self._nodes.items()}
-                            ).set_index("id")
+        # a dict of arrays is copied into the frame, and a copy of an index has a name of
+        # its own (its values are immutable, shared): the frame is the caller's own
+        return pd.DataFrame({k: v for k, v in self._nodes.items() if k != "id"},
+                            index=self._node_index.copy())
 
     @property
     def edges(self) -> pd.DataFrame:
         """Per element: type, mass flow [kg/s], standard volume flow [m³/s], pressures."""
-        return pd.DataFrame({k: np.array(v).copy() for k, v in self._edges.items()}
-                            ).set_index("id")
+        cols = dict(self._edge_labels)
+        cols.update((k, v) for k, v in self._edges.items() if k != "id")
+        # a dict's arrays are copied into the frame (or, under copy-on-write, on write)
+        return pd.DataFrame(cols, index=self._edge_index.copy())
 
     @property
     def pipes(self) -> pd.DataFrame:
@@ -190,7 +211,7 @@ class NetworkResult:
 
     @property
     def feasible(self) -> bool:
-        return self.converged and not self.violations
+        return self.converged and not self._violated
 
 
 class _Arrays:
@@ -322,11 +343,30 @@ class _Arrays:
         return (np.fromiter(map(_FLOW_MIN, self.edges), float, ne),
                 np.fromiter(map(_FLOW_MAX, self.edges), float, ne))
 
+    # ids as object arrays: pandas takes them as they are (lists it converts one by one)
     @cached_property
-    def edge_ends(self) -> tuple[list[str], list[str]]:
-        """from_node and to_node ids of every element."""
+    def node_index(self) -> pd.Index:
+        """The node ids, as the node table's index."""
+        index: pd.Index = pd.Index(np.array(self.node_ids, dtype=object), name="id")
+        return index
+
+    @cached_property
+    def edge_labels(self) -> pd.DataFrame:
+        """Type, from_node and to_node of every element, indexed by id: the edge table's
+        first columns, as a frame (copied whenever a table is built from it)."""
         ids = np.array(self.node_ids, dtype=object)
-        return ids[self.fr].tolist(), ids[self.to].tolist()
+        cols = {"type": np.array(self.type_names, dtype=object), "from_node": ids[self.fr],
+                "to_node": ids[self.to]}
+        return pd.DataFrame(cols, index=pd.Index(np.array(self.edge_ids, dtype=object),
+                                                 name="id"))
+
+    @cached_property
+    def edge_label_columns(self) -> dict[str, Any]:
+        """The label columns' values as pandas holds them (an object array, or its string
+        array), which a new frame takes without converting them again."""
+        frame = self.edge_labels
+        return {c: frame[c].to_numpy() if frame[c].dtype == object else frame[c].array
+                for c in _EDGE_LABELS}
 
     @staticmethod
     def _classify(e: object) -> tuple[int, float, float, float]:
@@ -410,6 +450,11 @@ class _Physics:
         self.d_over_a = diam / area
         self.rel_rough_d = self.rel_rough[d]
         self.geometry_d = a.length[d] / (diam * area**2) * (area / diam) / a.eff[d] ** 2
+        #: turbulent-law λ of every Darcy-law pipe at the last evaluation (Newton's start
+        #: for the Colebrook family; NaN: none yet)
+        self.lam_last = np.full(d.size, np.nan)
+        self.dlam_last = np.zeros(d.size)
+        self.re_last = np.zeros(d.size)
 
     def pipe_law(self, p1: FloatArray, p2: FloatArray, q: FloatArray
                  ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
@@ -445,39 +490,18 @@ class _Physics:
                                                    self.molar_mass))
             dre_dq = self.d_over_a / mu
             re = np.abs(q_d) * dre_dq
-            lam = np.empty(d.size)
-            dphi = np.empty(d.size)
             rel = self.rel_rough_d
-            for law, m in self.law_groups:
-                divisor = _COLEBROOK_DIVISORS.get(law)
-                if divisor is not None:
-                    # Colebrook family: turbulent pipes by Newton with the analytic dλ/dRe;
-                    # the (few) laminar/critical ones below by finite differences
-                    turb = re[m] >= RE_TURBULENT_MIN
-                    mt = m[turb]
-                    lm, dlm = colebrook_with_derivative(re[mt], rel[mt], divisor)
-                    lam[mt] = lm
-                    dphi[mt] = lm + re[mt] * dlm
-                    m = m[~turb]
-                    if not m.size:
-                        continue
-                # laminar (Hagen-Poiseuille, as darcy_friction has it): φ = 64, flat
-                lami = re[m] < RE_LAMINAR_MAX
-                ml = m[lami]
-                lam[ml] = LAMINAR_FRICTION_CONSTANT / np.maximum(re[ml], RE_FLOOR)
-                dphi[ml] = 0.0
-                m = m[~lami]
-                if not m.size:
-                    continue
-                both = np.concatenate([re[m], re[m] * (1 + 1e-6) + 1e-3])
-                lam2 = np.asarray(darcy_friction(both, np.concatenate([rel[m], rel[m]]),
-                                                 law=law))
-                lam[m], lam_h = lam2[:m.size], lam2[m.size:]
-                h = re[m] * 1e-6 + 1e-3
-                dphi[m] = ((re[m] + h) * lam_h - re[m] * lam[m]) / h
-            laminar = re < 1.0
-            phi = np.where(laminar, 64.0, lam * np.maximum(re, 1.0))
-            dphi = np.where(laminar, 0.0, dphi)  # φ = 64 is constant there
+            law0 = self.law_groups[0][0] if len(self.law_groups) == 1 else ""
+            if COMPILED_PIPE_LAW and law0 in _COLEBROOK_DIVISORS:
+                # one Colebrook-family law: the compiled pass (the same φ as _darcy_phi)
+                phi, dphi, bad = _colebrook.colebrook_phi(
+                    re, rel, _COLEBROOK_DIVISORS[law0], self.lam_last, self.dlam_last,
+                    self.re_last)
+                if bad >= 0:
+                    raise ConvergenceError("Colebrook Newton", iterations=50,
+                                           residual=float(re[bad]))
+            else:
+                phi, dphi = self._darcy_phi(re, rel)
             coef = zrt_d * (self.geometry_d * mu)
             if le_factor is not None:
                 coef = coef * (le_factor if every else le_factor[d])
@@ -511,6 +535,59 @@ class _Physics:
         dr1 = 2 * p1 - (dfdz_dz * dpm1) - des_dz * dz * dpm1 * p2**2
         dr2 = -2 * es * p2 - (dfdz_dz * dpm2) - des_dz * dz * dpm2 * p2**2
         return r, dr1, dr2, -dfdq
+
+    def _darcy_phi(self, re: FloatArray, rel: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """φ = λ·Re and dφ/dRe of the Darcy-law pipes at Reynolds numbers ``re`` (numpy;
+        :mod:`._colebrook` is the compiled pass for one Colebrook-family law)."""
+        lam = np.empty(re.size)
+        dphi = np.empty(re.size)
+        for law, m in self.law_groups:
+            divisor = _COLEBROOK_DIVISORS.get(law)
+            if divisor is not None:
+                # Colebrook family: the law by Newton (from the last call's λ) with its
+                # analytic dλ/dRe, for turbulent and critical-zone pipes; the latter
+                # blended with the laminar law as darcy_friction has it,
+                # φ = λ·Re = (1 − w)·64 + w·Re·λ_t, w = (Re − 2000)/2000
+                turb = re[m] >= RE_LAMINAR_MAX
+                mt = m[turb]
+                re_t = re[mt]
+                # start: the last λ moved along its dλ/dRe to this Re
+                start = self.lam_last[mt] + self.dlam_last[mt] * (re_t - self.re_last[mt])
+                lm, dlm = colebrook_with_derivative(re_t, rel[mt], divisor,
+                                                    np.where(start > 0, start, np.nan))
+                self.lam_last[mt], self.dlam_last[mt], self.re_last[mt] = lm, dlm, re_t
+                dphi_t = lm + re_t * dlm
+                crit = re_t < RE_TURBULENT_MIN
+                if crit.any():
+                    rc, phi_c = re_t[crit], re_t[crit] * lm[crit]
+                    w = (rc - RE_LAMINAR_MAX) / (RE_TURBULENT_MIN - RE_LAMINAR_MAX)
+                    lm[crit] = ((1 - w) * LAMINAR_FRICTION_CONSTANT + w * phi_c) / rc
+                    dphi_t[crit] = ((phi_c - LAMINAR_FRICTION_CONSTANT)
+                                    / (RE_TURBULENT_MIN - RE_LAMINAR_MAX)
+                                    + w * dphi_t[crit])
+                lam[mt] = lm
+                dphi[mt] = dphi_t
+                m = m[~turb]
+                if not m.size:
+                    continue
+            # laminar (Hagen-Poiseuille, as darcy_friction has it): φ = 64, flat
+            lami = re[m] < RE_LAMINAR_MAX
+            ml = m[lami]
+            lam[ml] = LAMINAR_FRICTION_CONSTANT / np.maximum(re[ml], RE_FLOOR)
+            dphi[ml] = 0.0
+            m = m[~lami]
+            if not m.size:
+                continue
+            both = np.concatenate([re[m], re[m] * (1 + 1e-6) + 1e-3])
+            lam2 = np.asarray(darcy_friction(both, np.concatenate([rel[m], rel[m]]),
+                                             law=law))
+            lam[m], lam_h = lam2[:m.size], lam2[m.size:]
+            h = re[m] * 1e-6 + 1e-3
+            dphi[m] = ((re[m] + h) * lam_h - re[m] * lam[m]) / h
+        laminar = re < 1.0
+        phi = np.where(laminar, 64.0, lam * np.maximum(re, 1.0))
+        dphi = np.where(laminar, 0.0, dphi)  # φ = 64 is constant there
+        return phi, dphi
 
     def _power_coefficients(self, idx: IntArray, z: FloatArray
                             ) -> tuple[FloatArray, FloatArray]:
@@ -595,6 +672,8 @@ class _Plan:
                                pos1[kf], pos2[kt]])
         self.rows, self.cols = rows, cols
         self.new_pos: IntArray | None = None
+        #: the compiled LU's pattern analysis, made on first use (see :meth:`compiled_lu`)
+        self.symbolic: _sparse_lu.SymbolicLU | None = None
 
     def order(self, vals: FloatArray) -> Any:
         """Choose the ordering from this first matrix; set up the ordered pattern;
@@ -615,6 +694,18 @@ class _Plan:
         # last: a plan shared by concurrent solves counts as ordered once this is set
         self.new_pos = new_pos
         return lu
+
+    def compiled_lu(self) -> _sparse_lu.SymbolicLU | None:
+        """The compiled LU's analysis of the ordered pattern, where it applies: every
+        element eliminated (a nodal matrix, structurally symmetric and column diagonally
+        dominant: no pivoting needed), the compiled kernels in use and a fill light
+        enough (:data:`COMPILED_LU_MAX_WORK`)."""
+        if not (COMPILED_LU and self.k0.size == 0 and self.size):
+            return None
+        if self.symbolic is None:  # concurrent solves may both make it: the same result
+            self.symbolic = _sparse_lu.SymbolicLU(self.indptr, self.indices,
+                                                  max_work=COMPILED_LU_MAX_WORK)
+        return None if self.symbolic.heavy else self.symbolic
 
     def matrix(self, vals: FloatArray) -> Any:
         """The ordered matrix of these entry values."""
@@ -650,11 +741,15 @@ class _Step:
                 self.lu = plan.order(vals)
                 self.ordered = False
             else:
-                # no supernode relaxation: the networks' factors have tiny supernodes
-                self.lu = spla.splu(plan.matrix(vals), permc_spec="NATURAL",
-                                    diag_pivot_thresh=0.1, relax=1, panel_size=1,
-                                    options={"SymmetricMode": True})
                 self.ordered = True
+                sym = plan.compiled_lu()
+                if sym is not None:
+                    self.lu = sym.factor(np.bincount(plan.slot, vals, plan.nnz))
+                if self.lu is None:  # no compiled LU, or a pivot it cannot take
+                    # no supernode relaxation: the networks' factors have tiny supernodes
+                    self.lu = spla.splu(plan.matrix(vals), permc_spec="NATURAL",
+                                        diag_pivot_thresh=0.1, relax=1, panel_size=1,
+                                        options={"SymmetricMode": True})
         except RuntimeError:  # singular: regularise slightly
             if strict:
                 raise
@@ -691,6 +786,20 @@ class _Step:
         else:
             dqv[e] = -(f_e[e] + self.d1[e] * dp[a.fr[e]] + self.d2[e] * dp[a.to[e]]) * inv[e]
         return np.concatenate([sol[:nf], dqv])
+
+
+#: Factorise nodal Newton matrices with the compiled LU (:mod:`._sparse_lu`, needs numba:
+#: the ``fast`` extra) instead of SuperLU; a switch for tests and benchmarks.
+COMPILED_LU = _sparse_lu.AVAILABLE
+#: The compiled LU is used up to this work per unknown (Σ over the columns of L of their
+#: entry count squared, / n); above it SuperLU's supernodes are faster. Measured: gas
+#: networks ~2 (GasLib-4197, synthetic gas-network-like ones up to 100k nodes: the
+#: compiled LU 5× faster); square grids 185 at 1k nodes (2× faster), 357 at 2.5k (1.3×),
+#: ~1,000 at 10k nodes and 2,500 at 40k (SuperLU 1.1-1.3× faster).
+COMPILED_LU_MAX_WORK: Final = 500.0
+#: Evaluate the friction of a single Colebrook-family law in one compiled pass
+#: (:mod:`._colebrook`, needs numba) instead of numpy; a switch for tests and benchmarks.
+COMPILED_PIPE_LAW = _colebrook.AVAILABLE
 
 
 def _plan(a: _Arrays, dq: FloatArray) -> _Plan:
@@ -986,7 +1095,7 @@ def solve_steady(net: Network, gas: Gas, *, temperature: float | None = None,
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             x, it, norm = _solve_once(a, ph, inj, x, tol, max_iter)
         it_total += it
-    return _result(net, a, gas, t, x, inj, fuel, it_total, norm, t_node)
+    return _result(net, a, gas, t, x, inj, fuel, it_total, norm, t_node, ph.rho_ref)
 
 
 def _energy_pass(a: _Arrays, ph: _Physics, gas: Gas, net: Network, p: FloatArray,
@@ -1123,8 +1232,8 @@ def _compressor_power(gas: Gas, t: float, p_s: float, p_d: float, q: float, c: C
 
 
 def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: FloatArray,
-            fuel: FloatArray, iterations: int, norm: float, t_node: FloatArray
-            ) -> NetworkResult:
+            fuel: FloatArray, iterations: int, norm: float, t_node: FloatArray,
+            rho_ref: float) -> NetworkResult:
     nf = a.free.size
     p = a.p_fixed.copy()
     p[a.free] = x[:nf]
@@ -1135,45 +1244,53 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
     injection[a.fixed] = -bal[a.fixed]  # slack nodes supply what the balance needs
     p[a.isolated] = np.nan
     injection[a.isolated] = 0.0
-    violations: list[str] = []
     ptol = 1.0
     p_min, p_max, f_min, f_max = a.node_bounds
-    # bounds checked on arrays; messages only for the elements that break them
+    # bounds checked on arrays; messages only for the elements that break them, formatted
+    # when the violations are first read
     low, high = p < p_min - ptol, p > p_max + ptol
     off = a.fixed & ~((f_min - 1e-9 <= injection) & (injection <= f_max + 1e-9))
-    bad = np.flatnonzero(low | high | off)
-    # formatted from Python floats (numpy scalars format far slower)
-    for i, lo, hi, of, pi, pl, ph_, inj_i, fl, fh in zip(
-            bad.tolist(), low[bad].tolist(), high[bad].tolist(), off[bad].tolist(),
-            p[bad].tolist(), p_min[bad].tolist(), p_max[bad].tolist(),
-            injection[bad].tolist(), f_min[bad].tolist(), f_max[bad].tolist(), strict=True):
-        nid = a.node_ids[i]
-        if lo:
-            violations.append(f"node {nid}: pressure {pi / 1e5:.3f} bar below "
-                              f"minimum {pl / 1e5:.3f} bar")
-        if hi:
-            violations.append(f"node {nid}: pressure {pi / 1e5:.3f} bar above "
-                              f"maximum {ph_ / 1e5:.3f} bar")
-        if of:
-            violations.append(f"node {nid}: injection {inj_i:.3f} kg/s outside "
-                              f"[{fl:.3f}, {fh:.3f}] kg/s")
-    rho_ref = gas.standard_density(get_reference(net.reference))
+    bad_nodes = np.flatnonzero(low | high | off)
+    e_min, e_max = a.edge_bounds
+    bad_edges = np.flatnonzero(~((e_min - 1e-9 <= q) & (q <= e_max + 1e-9)))
     types = a.type_names
+
+    def bound_messages() -> list[str]:
+        """The node and edge bound violations, in words."""
+        out: list[str] = []
+        b = bad_nodes
+        # formatted from Python floats (numpy scalars format far slower)
+        for i, lo, hi, of, pi, pl, ph_, inj_i, fl, fh in zip(
+                b.tolist(), low[b].tolist(), high[b].tolist(), off[b].tolist(),
+                p[b].tolist(), p_min[b].tolist(), p_max[b].tolist(),
+                injection[b].tolist(), f_min[b].tolist(), f_max[b].tolist(), strict=True):
+            nid = a.node_ids[i]
+            if lo:
+                out.append(f"node {nid}: pressure {pi / 1e5:.3f} bar below "
+                           f"minimum {pl / 1e5:.3f} bar")
+            if hi:
+                out.append(f"node {nid}: pressure {pi / 1e5:.3f} bar above "
+                           f"maximum {ph_ / 1e5:.3f} bar")
+            if of:
+                out.append(f"node {nid}: injection {inj_i:.3f} kg/s outside "
+                           f"[{fl:.3f}, {fh:.3f}] kg/s")
+        b = bad_edges
+        for ek, qe, lo_e, hi_e in zip(b.tolist(), q[b].tolist(), e_min[b].tolist(),
+                                      e_max[b].tolist(), strict=True):
+            out.append(f"{types[ek]} {a.edge_ids[ek]}: flow {qe:.3f} kg/s outside "
+                       f"[{lo_e:.3f}, {hi_e:.3f}] kg/s")
+        return out
+
+    violations: list[str] = []  # the active elements' (few), formatted now
     vel_in, vel_out = np.full(q.size, np.nan), np.full(q.size, np.nan)
     sur = gas.surrogate()
-    e_min, e_max = a.edge_bounds
-    bad = np.flatnonzero(~((e_min - 1e-9 <= q) & (q <= e_max + 1e-9)))
-    for ek, qe, lo_e, hi_e in zip(bad.tolist(), q[bad].tolist(), e_min[bad].tolist(),
-                                  e_max[bad].tolist(), strict=True):
-        violations.append(f"{types[ek]} {a.edge_ids[ek]}: flow {qe:.3f} kg/s outside "
-                          f"[{lo_e:.3f}, {hi_e:.3f}] kg/s")
     k = a.pipe_idx
-    if k.size:
+    if k.size:  # gas velocity at both ends (densities in one call)
         env = sur.envelope
-        for arr, nodes_ in ((vel_in, a.fr), (vel_out, a.to)):
-            pk = np.clip(p[nodes_[k]], env.p_min, env.p_max)
-            rho = sur.density(pk, np.full(k.size, t))
-            arr[k] = q[k] / (rho * a.area)
+        pk = np.clip(np.concatenate([p[a.fr[k]], p[a.to[k]]]), env.p_min, env.p_max)
+        rho = sur.density(pk, np.full(pk.size, t))
+        vel_in[k] = q[k] / (rho[:k.size] * a.area)
+        vel_out[k] = q[k] / (rho[k.size:] * a.area)
     comp = {key: [] for key in ("id", "mode", "suction_pressure", "discharge_pressure", "ratio",
                                 "mass_flow", "head", "shaft_power", "fuel",
                                 "discharge_temperature")}  # type: dict[str, list[Any]]
@@ -1217,16 +1334,18 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
             violations.append(f"control valve {e.id}: pressure drop {dp / 1e5:.3f} bar "
                               f"outside [{e.dp_min / 1e5:.3f}, {e.dp_max / 1e5:.3f}] bar")
     nodes_tab = {
-        "id": list(a.node_ids), "pressure": p, "temperature": t_node, "injection": injection,
-        "fixed_pressure": a.fixed.copy(),
-        "p_min": p_min.copy(), "p_max": p_max.copy(),
-        "height": a.height.copy(),
+        "id": a.node_ids, "pressure": p, "temperature": t_node, "injection": injection,
+        "fixed_pressure": a.fixed,
+        "p_min": p_min, "p_max": p_max,
+        "height": a.height,
     }
     edges_tab = {
-        "id": list(a.edge_ids), "type": list(types), "from_node": list(a.edge_ends[0]),
-        "to_node": list(a.edge_ends[1]), "mass_flow": q,
+        "id": a.edge_ids, "mass_flow": q,
         "standard_flow": q / rho_ref, "p_from": p[a.fr], "p_to": p[a.to],
         "velocity_from": vel_in, "velocity_to": vel_out, "fuel": fuel,
     }
+    late = tuple(violations)
     return NetworkResult(net.name, True, iterations, norm, t, nodes_tab, edges_tab, comp,
-                         tuple(violations))
+                         a.node_index, a.edge_labels.index, a.edge_label_columns,
+                         lambda: (*bound_messages(), *late),
+                         bool(bad_nodes.size or bad_edges.size or late))

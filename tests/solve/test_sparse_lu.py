@@ -1,0 +1,88 @@
+"""The compiled sparse LU of the steady solver's nodal systems (and its plain kernels)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from trunkline.solve import _sparse_lu
+
+
+def _nodal_matrix(rng: np.random.Generator, n: int, extra: int) -> sp.csc_matrix:
+    """A random connected network's nodal matrix: each element adds g to its from-node's
+    column and −g to its to-node's, with different values in the two rows (as the solver's
+    p-dependent derivatives give), a few nodes tied to ground (strict dominance)."""
+    parent = [int(rng.integers(0, i)) for i in range(1, n)]
+    ends = [(p, i) for i, p in zip(range(1, n), parent, strict=True)]
+    ends += [tuple(int(v) for v in rng.choice(n, 2, replace=False)) for _ in range(extra)]
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    for f, t in ends:
+        g1, g2 = rng.uniform(0.1, 10.0), rng.uniform(0.1, 10.0)
+        rows += [f, t, f, t]
+        cols += [f, f, t, t]
+        vals += [g1, -g1, -g2, g2]
+    for k in rng.choice(n, max(1, n // 20), replace=False):
+        rows.append(int(k))
+        cols.append(int(k))
+        vals.append(rng.uniform(0.1, 10.0))
+    perm = rng.permutation(n)
+    m = sp.csc_matrix((vals, (perm[rows], perm[cols])), shape=(n, n))
+    m.sum_duplicates()
+    m.sort_indices()
+    return m
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_plain_kernels_solve_nodal_systems(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    m = _nodal_matrix(rng, int(rng.integers(2, 60)), int(rng.integers(0, 12)))
+    sym = _sparse_lu.SymbolicLU(m.indptr, m.indices, compiled=False)
+    lu = sym.factor(m.data)
+    assert lu is not None
+    b = rng.normal(size=m.shape[0])
+    np.testing.assert_allclose(lu.solve(b), np.linalg.solve(m.toarray(), b), rtol=1e-9,
+                               atol=1e-12 * np.abs(np.linalg.solve(m.toarray(), b)).max())
+
+
+def test_a_path_is_factorised_without_fill() -> None:
+    # a chain (pipes in series) in its natural order: L has one entry per column
+    n = 50
+    m = sp.diags([np.full(n - 1, -1.0), np.full(n, 2.5), np.full(n - 1, -1.5)], [-1, 0, 1],
+                 format="csc")
+    sym = _sparse_lu.SymbolicLU(m.indptr, m.indices, compiled=False)
+    assert sym.nnz_l == n - 1 and sym.work == n - 1 and not sym.heavy
+    assert _sparse_lu.SymbolicLU(m.indptr, m.indices, False, max_work=0.9).heavy
+    lu = sym.factor(m.data)
+    assert lu is not None
+    b = np.arange(n, dtype=float)
+    np.testing.assert_allclose(lu.solve(b), np.linalg.solve(m.toarray(), b), rtol=1e-12)
+
+
+def test_a_failed_pivot_returns_none() -> None:
+    m = sp.csc_matrix(np.array([[0.0, 1.0], [1.0, 0.0]]))
+    m.sort_indices()
+    for compiled in (False, True):
+        assert _sparse_lu.SymbolicLU(m.indptr, m.indices, compiled).factor(m.data) is None
+    nan = sp.csc_matrix(np.array([[np.nan, 1.0], [1.0, 2.0]]))
+    assert _sparse_lu.SymbolicLU(nan.indptr, nan.indices, False).factor(nan.data) is None
+
+
+@pytest.mark.skipif(not _sparse_lu.AVAILABLE, reason="needs numba (the fast extra)")
+@pytest.mark.parametrize("seed", range(4))
+def test_compiled_kernels_equal_the_plain_ones(seed: int) -> None:
+    rng = np.random.default_rng(100 + seed)
+    m = _nodal_matrix(rng, 400, 40)
+    plain = _sparse_lu.SymbolicLU(m.indptr, m.indices, compiled=False)
+    fast = _sparse_lu.SymbolicLU(m.indptr, m.indices)
+    for field in ("rptr", "lp", "li", "lo_ptr", "lo_col", "lo_pos"):
+        np.testing.assert_array_equal(getattr(fast, field), getattr(plain, field))
+    np.testing.assert_array_equal(fast.reach[: plain.nnz_l], plain.reach[: plain.nnz_l])
+    lu_p, lu_f = plain.factor(m.data), fast.factor(m.data)
+    assert lu_p is not None and lu_f is not None
+    for field in ("lx", "ux", "ud"):
+        np.testing.assert_allclose(getattr(lu_f, field), getattr(lu_p, field), rtol=1e-13)
+    b = rng.normal(size=400)
+    np.testing.assert_allclose(lu_f.solve(b), lu_p.solve(b), rtol=1e-12)
