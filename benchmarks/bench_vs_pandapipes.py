@@ -19,9 +19,11 @@ res_pipe tables; trunkline's solve_steady with its set-up, then reading its node
 edge tables — ``result.nodes`` and ``result.edges``, the pandas frames of pressures and
 flows that a user reads), best of --repeat after one warm-up
 (numba compiles its kernels and trunkline's on first use). trunkline keeps the compiled
-array form of the networks it solved recently and reuses it while a network is
-unchanged, so it is timed twice: "first" solves a fresh copy of the network each time
-(everything compiled afresh), "repeat" solves the same network object again. The
+array form of the networks it solved recently and reuses it while a network's nodes
+and elements are unchanged (new demands or supply pressures only update its values),
+so it is timed twice: "first" solves a fresh copy of the network each time (everything
+compiled afresh), "repeat" solves the same network object again with every nominated
+flow changed (scaled by 1 + 1e-4·i in the i-th solve: a sweep of demands). The
 table gives both times, the ratio pandapipes / trunkline for each and the largest
 relative difference of the node pressures. The targets (GasLib-4197: trunkline >= 20x
 faster than pandapipes and <= 0.2 s) are checked and printed for both, not enforced.
@@ -87,6 +89,23 @@ def best_first(case: build.PeerCase, repeat: int) -> float:
     return best
 
 
+def best_sweep(case: build.PeerCase, repeat: int) -> float:
+    """Best time of trunkline on the same network object with new demands each solve."""
+    net = case.network
+    base = dict(net.injections)
+    best = float("inf")
+    try:
+        for i in range(repeat + 1):  # the first: warm-up
+            net.injections.update({k: v * (1.0 + 1e-4 * i) for k, v in base.items()})
+            t0 = time.perf_counter()
+            solve_and_read(case)
+            if i:
+                best = min(best, time.perf_counter() - t0)
+    finally:
+        net.injections.update(base)
+    return best
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
@@ -111,7 +130,7 @@ def main() -> None:
         case = build.build_case(name, lossless="pipe", level_heights=not args.heights)
         peer = build.build_pandapipes(case)
         t_first = best_first(case, args.repeat)
-        t_tl = best_of(partial(solve_and_read, case), args.repeat)
+        t_tl = best_sweep(case, args.repeat)
         t_pp = best_of(partial(build.solve_pandapipes, case, peer, use_numba=numba,
                                tol_m=BENCH_TOL_M), args.repeat)
         res = build.solve_trunkline(case)
@@ -125,7 +144,7 @@ def main() -> None:
     for name in NETWORKS:
         case = build.build_case(name, lossless="keep", level_heights=not args.heights)
         t_first = best_first(case, args.repeat)
-        t = best_of(partial(solve_and_read, case), args.repeat)
+        t = best_sweep(case, args.repeat)
         print(f"{name}: trunkline on its own lossless elements {t_first:.4f} s first, "
               f"{t:.4f} s repeat")
     name, t_first, t_tl, t_pp = rows[-1]

@@ -334,6 +334,51 @@ def test_repeated_solve_reuses_nothing_stale_after_a_change() -> None:
         previous = res
 
 
+def test_new_demands_and_supply_pressures_reuse_the_compiled_network() -> None:
+    """A sweep of boundary values on the same network object keeps its compiled arrays
+    (pattern, Newton-system plans, result labels) and gives what a fresh copy gives."""
+    net = osiadacz_network()
+    solve_steady(net, METHANE)
+    compiled = nw._compile(net)
+    plans = compiled.plans
+    assert plans  # the Newton systems' plans of the first solve
+    for demand, p_supply in ((70.0, 50e5), (55.0, 52e5), (40.0, 48e5)):
+        net.set_demand("9", demand)
+        net.pressures["1"] = p_supply
+        res = solve_steady(net, METHANE)
+        fresh = solve_steady(net.copy(), METHANE)
+        assert _same(res.pressure, fresh.pressure) and _same(res.flow, fresh.flow)
+        assert res.nodes.loc["1", "pressure"] == p_supply
+        again = nw._compile(net)
+        assert again is not compiled and again.plans is plans  # shared, not rebuilt
+        assert again.edge_labels is compiled.edge_labels
+    # another node fixed: compiled afresh
+    other = next(n for n in net.nodes if n not in net.pressures)
+    net.pressures[other] = 45e5
+    assert nw._compile(net).plans is not plans
+
+
+def test_new_demand_on_a_cut_off_node_is_an_error_on_a_compiled_network() -> None:
+    net = Network("cut off")
+    net.add_node("a")
+    net.add_node("b")
+    net.add_node("c")
+    net.add_pipe("ab", "a", "b", 10e3, 0.5)
+    net.add_valve("bc", "b", "c", open=False)
+    net.set_pressure("a", 50e5)
+    net.set_demand("b", 10.0)
+    first = solve_steady(net, METHANE)
+    assert math.isnan(first.pressure["c"])
+    net.set_demand("c", 1.0)
+    with pytest.raises(InputError, match="cut off") as err:
+        solve_steady(net, METHANE)
+    assert "node c" in str(err.value)
+    net.set_demand("c", 0.0)
+    net.pressures["a"] = 40e5
+    res = solve_steady(net, METHANE)
+    assert math.isnan(res.pressure["c"]) and res.pressure["a"] == 40e5
+
+
 def test_concurrent_solves_of_one_network_agree() -> None:
     """Threads solving the same network share its compiled arrays and Newton-system
     plans (as the dashboard's workers may): every solve gives the single-thread result."""

@@ -43,6 +43,7 @@ suction node's demand and the solve repeated until the fuel settles.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -274,12 +275,7 @@ class _Arrays:
         _, comp = connected_components(graph, directed=False)
         supplied = np.isin(comp, comp[self.fixed])
         self.isolated = ~supplied
-        if np.any(self.isolated & (self.inj != 0.0)):
-            bad = self.node_ids[int(np.flatnonzero(self.isolated & (self.inj != 0.0))[0])]
-            raise InputError("node with a demand or supply is cut off from every "
-                             "pressure-fixed node", element=f"node {bad}", field="injection",
-                             value=float(self.inj[idx[bad]]),
-                             expected="a path of open elements to a set_pressure node")
+        self._check_isolated()
         if np.any(self.isolated):
             self.fixed[self.isolated] = True
             self.p_fixed[self.isolated] = float(np.mean(self.p_fixed[supplied & self.fixed]))
@@ -327,6 +323,40 @@ class _Arrays:
         self.cv_idx = [k for k in self.set_to_idx.tolist() if isinstance(edges[k], ControlValve)]
         #: plans (pattern, ordering) of the reduced Newton systems, by eliminated set
         self.plans: dict[bytes, _Plan] = {}
+
+    def _check_isolated(self) -> None:
+        """Demand on a node cut off from every pressure-fixed node cannot be met."""
+        cut = self.isolated & (self.inj != 0.0)
+        if np.any(cut):
+            i = int(np.flatnonzero(cut)[0])
+            raise InputError("node with a demand or supply is cut off from every "
+                             "pressure-fixed node", element=f"node {self.node_ids[i]}",
+                             field="injection", value=float(self.inj[i]),
+                             expected="a path of open elements to a set_pressure node")
+
+    def with_boundary(self, net: Network) -> _Arrays:
+        """These arrays with the network's fixed-pressure and injection values.
+
+        For a network whose nodes, elements and set of pressure-fixed nodes are those
+        the arrays were built from (a sweep of demands or supply pressures): everything
+        else — the pattern, the orderings and plans of the Newton systems, the result
+        labels — is shared, not rebuilt.
+        """
+        b = copy.copy(self)
+        b.pressures = dict(net.pressures)
+        b.injections = dict(net.injections)
+        idx, nn = self.idx, len(self.node_ids)
+        b.p_fixed = self.p_fixed.copy()
+        fix_at = np.fromiter(map(idx.__getitem__, net.pressures), np.intp, len(net.pressures))
+        b.p_fixed[fix_at] = np.fromiter(net.pressures.values(), float, fix_at.size)
+        b.inj = np.zeros(nn)
+        inj_at = np.fromiter(map(idx.__getitem__, net.injections), np.intp,
+                             len(net.injections))
+        b.inj[inj_at] = np.fromiter(net.injections.values(), float, inj_at.size)
+        b._check_isolated()
+        if np.any(self.isolated):
+            b.p_fixed[self.isolated] = float(np.mean(b.p_fixed[fix_at]))
+        return b
 
     # result-only data: computed on first use, then kept with the arrays
     @cached_property
@@ -999,15 +1029,21 @@ def _compile(net: Network) -> _Arrays:
 
     A network is a mutable builder (its maps may also be changed directly), so no
     version number is kept: the arrays kept for the same network object are reused
-    only if its nodes, elements, fixed pressures and injections are still the same
-    (elements are immutable, so comparing the maps' entries is a cheap identity check;
-    a replaced element compares by value). Anything else compiles afresh.
+    only if its nodes and elements are still the same (elements are immutable, so
+    comparing the maps' entries is a cheap identity check; a replaced element compares
+    by value) — as they are if the fixed pressures and injections are too, with new
+    values if only those changed on the same pressure-fixed nodes. Anything else
+    compiles afresh.
     """
     key = id(net)
     a = _COMPILED.get(key)
-    if (a is not None and a.pressures == net.pressures and a.injections == net.injections
-            and a.edge_ids == list(net.edges) and a.edges == list(net.edges.values())
-            and a.node_ids == list(net.nodes) and a.node_objs == list(net.nodes.values())):
+    if (a is not None and a.edge_ids == list(net.edges) and a.edges == list(net.edges.values())
+            and a.node_ids == list(net.nodes) and a.node_objs == list(net.nodes.values())
+            and a.pressures.keys() == net.pressures.keys()):
+        if a.pressures == net.pressures and a.injections == net.injections:
+            return a
+        a = a.with_boundary(net)
+        _COMPILED.put(key, a)
         return a
     a = _Arrays(net)
     _COMPILED.put(key, a)
