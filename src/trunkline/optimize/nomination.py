@@ -131,7 +131,7 @@ import importlib
 import itertools
 import math
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -1167,11 +1167,7 @@ def _simulation_network(m: _Model, x: FloatArray, s: _Setting, inj_nom: FloatArr
     # the loop, which pipes inside the parts carry at any inlet pressure. Their inlets
     # keep the NLP pressure (their injections are checked like any pressure-fixed
     # node's); that fixes the flow round the loop through the pipes' laws
-    k_sp = np.flatnonzero(setpoint_edges)
-    part_graph = sp.coo_matrix((np.ones(k_sp.size), (comp[m.fr[k_sp]], comp[m.to[k_sp]])),
-                               shape=(ncomp, ncomp))
-    _, strong = connected_components(part_graph, directed=True, connection="strong")
-    for k in k_sp[strong[comp[m.fr[k_sp]]] == strong[comp[m.to[k_sp]]]]:
+    for k in _on_loops(comp[m.fr], comp[m.to], setpoint_edges, ncomp):
         i = int(m.fr[k])
         if not anchored[i]:
             anchored[i] = True
@@ -1212,7 +1208,7 @@ def _one_setpoint_per_tie(m: _Model, net: Network, q: FloatArray, setpoint_edges
     tie[m.isp] = True
     graph = sp.coo_matrix((np.ones(int(tie.sum())), (m.fr[tie], m.to[tie])),
                           shape=(m.nn, m.nn))
-    _, group = connected_components(graph, directed=False)
+    n_groups, group = connected_components(graph, directed=False)
 
     def close(k: int) -> None:
         e = m.edges[k]
@@ -1234,40 +1230,18 @@ def _one_setpoint_per_tie(m: _Model, net: Network, q: FloatArray, setpoint_edges
     # a directed loop of active elements from group to group (a compressor with a
     # regulator feeding back round it): every pressure on it is fixed and the flow
     # round it is not; the element with the least flow on the loop is closed
-    while (loop := _setpoint_loop(group[m.fr], group[m.to], setpoint_edges)):
-        close(min(loop, key=lambda k: abs(q[k])))
+    while (loop := _on_loops(group[m.fr], group[m.to], setpoint_edges, n_groups)).size:
+        close(int(min(loop, key=lambda k: abs(q[k]))))
 
 
-def _setpoint_loop(g_from: IntArray, g_to: IntArray, active: BoolArray) -> list[int]:
-    """Elements of one directed loop of ``active`` elements (group → group), or []."""
-    out: dict[int, list[int]] = {}
-    for e in np.flatnonzero(active).tolist():
-        out.setdefault(int(g_from[e]), []).append(e)
-    state: dict[int, int] = {}  # 1 on the current path, 2 finished
-    for root in list(out):
-        if state.get(root):
-            continue
-        path: list[int] = []  # elements from root to the current group
-        stack: list[tuple[int, Iterator[int]]] = [(root, iter(out.get(root, [])))]
-        state[root] = 1
-        while stack:
-            u, it = stack[-1]
-            nxt = next(it, None)
-            if nxt is None:
-                state[u] = 2
-                stack.pop()
-                if path:
-                    path.pop()
-                continue
-            v = int(g_to[nxt])
-            if state.get(v) == 1:  # back to a group on the path: a loop
-                start = next(i for i, (w, _) in enumerate(stack) if w == v)
-                return [*path[start:], nxt]
-            if not state.get(v):
-                state[v] = 1
-                path.append(nxt)
-                stack.append((v, iter(out.get(v, []))))
-    return []
+def _on_loops(g_from: IntArray, g_to: IntArray, active: BoolArray, n: int) -> IntArray:
+    """The ``active`` elements on a directed loop through the groups they join (both
+    ends in one strongly connected component of the n groups)."""
+    k = np.flatnonzero(active)
+    graph = sp.coo_matrix((np.ones(k.size), (g_from[k], g_to[k])), shape=(n, n))
+    _, strong = connected_components(graph, directed=True, connection="strong")
+    on: IntArray = k[strong[g_from[k]] == strong[g_to[k]]]
+    return on
 
 
 def _checks(m: _Model, sim: NetworkResult, net: Network, slacks: list[str],

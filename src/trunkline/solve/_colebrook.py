@@ -91,7 +91,8 @@ def _phi(re: FloatArray, rel: FloatArray, divisor: float, lam_last: FloatArray,
 def _compiled() -> Callable[..., Any]:
     import numba
 
-    return numba.njit(cache=True, nogil=True)(_phi)  # type: ignore[no-any-return]
+    compiled: Callable[..., Any] = numba.njit(cache=True, nogil=True)(_phi)
+    return compiled
 
 
 def colebrook_phi(re: FloatArray, rel: FloatArray, divisor: float, lam_last: FloatArray,
