@@ -73,6 +73,9 @@ def test_gaslib_4197_nomination_is_found_with_its_combined_decisions() -> None:
     res = check_nomination(data)
     _assert_verified(res, data)
     assert any(line.startswith("decisions dG_9_d_1") for line in res.strategy_log)
+    # the relaxed point only L-BFGS solved is rounded without tightening τ
+    assert "valves free: solved at tau 1e+20 by the quasi-Newton fallback only; " \
+        "rounding from that point" in res.strategy_log
     modes = res.decisions.set_index("element")["mode"]
     # dG_10_d_4: compressorStation_1 closed, controlValve_25 closed
     assert modes["compressorStation_1"] == "closed" and modes["controlValve_25"] == "closed"

@@ -48,10 +48,11 @@ Strategy (relax, round, re-solve, verify):
 
    τ is tightened 1e20 → 1e-3 → 1e-6 (scaled units: MPa times the throughput),
    warm-starting each solve from the last (Scholtes' regularisation of the
-   complementarity constraints); if a tightening fails, the last point solved is
-   rounded. A solve that fails with IPOPT's exact Hessian is retried cold, then
-   with a limited-memory BFGS Hessian (on GasLib-4197 the exact-Hessian solve
-   from the cold start stays in IPOPT's restoration phase). Around a loop of
+   complementarity constraints); if a tightening fails, or the point was solved by
+   the quasi-Newton fallback below only, the last point solved is rounded. A solve
+   that fails with IPOPT's exact Hessian is retried cold, then with a
+   limited-memory BFGS Hessian (on GasLib-4197 the exact-Hessian solve from the
+   cold start stays in IPOPT's restoration phase). Around a loop of
    Δp = 0 ties (open valves, bypassed stations) one tie follows from the others;
    only a spanning forest of them is imposed, so the Jacobian keeps full rank. A
    reverse-flow bound of a control valve or compressor below
@@ -370,6 +371,7 @@ class _Model:
         self.sur = gas.surrogate()
         self.r_s = gas.specific_gas_constant
         self.iterations = 0
+        self.quasi_newton_solves = 0  # solves that needed the L-BFGS fallback
         self._build()
 
     # -- coefficients -------------------------------------------------------------
@@ -1110,6 +1112,7 @@ def _iterate(m: _Model, s: _Setting, x0: FloatArray, tau: float, log: list[str],
             if status not in _IPOPT_OK and status != "Infeasible_Problem_Detected":
                 x_new, status, lam_new = m.solve(x, par, bounds, None, quasi_newton=True)
                 if status in _IPOPT_OK:
+                    m.quasi_newton_solves += 1
                     log.append(f"{label}: pass {k + 1}: exact Hessian failed, "
                                "quasi-Newton (L-BFGS) Hessian solved")
             if status not in _IPOPT_OK:
@@ -1500,6 +1503,7 @@ def check_nomination(net_or_data: Network | GasLibData | str,
         for tau in taus:
             last = tau == taus[-1]
             x_prev = xs
+            qn_before = m.quasi_newton_solves
             xs, last_status, ok, lam = _iterate(m, s, xs, tau, log, f"{label}, tau {tau:g}",
                                                 passes=MAX_PASSES if last else 1, lam=lam)
             if not ok and tau != taus[0]:
@@ -1510,6 +1514,13 @@ def check_nomination(net_or_data: Network | GasLibData | str,
                 return True, x_prev
             if not ok:
                 return False, xs
+            if not last and m.quasi_newton_solves > qn_before:
+                # only L-BFGS solved this point: IPOPT did not tighten from such a
+                # point (GasLib-4197: τ = 1e-3 failed after 95 s); round it as it is,
+                # the fixed-mode solve and the simulation decide
+                log.append(f"{label}: solved at tau {tau:g} by the quasi-Newton fallback "
+                           "only; rounding from that point")
+                return True, xs
             if not last and _complementarity(m, xs, s) <= _TAUS[-1]:
                 # already complementary: one last solve at the final τ
                 xs, last_status, ok, lam = _iterate(m, s, xs, _TAUS[-1], log,
