@@ -220,7 +220,6 @@ _EPS_C: Final = 1e-6  # regularisation of max(−q, 0) in the compressors' compl
 #: stages (unrelaxed, 1e-3, 1e-6): on the shipped GasLib instances the middle stages of
 #: a finer schedule (1e-2, 1e-4) cost IPOPT iterations without changing what is found.
 _TAUS: Final = (1e20, 1e-3, 1e-6)
-_Q_ZERO: Final = 1e-7  # a scaled flow taken as no flow
 _REVERSE_MIN: Final = 1e-2  # reverse-flow bounds [kg/s] taken as zero (see _Model)
 _RE_FLOOR: Final = 4000.0  # Reynolds number floor of the frozen friction factor
 _INF: Final = math.inf
@@ -913,7 +912,7 @@ def _round(m: _Model, x: FloatArray, s: _Setting, gap_active: bool = False) -> _
     p, q, _ = m.unpack(x)
     out = s.copy()
     qs = q / m.q_s
-    q_zero = _Q_ZERO
+    q_zero = 1e-7  # scaled flow taken as no flow
 
     def small_dp(d: float) -> bool:
         return abs(d) <= BYPASS_DP
@@ -1597,22 +1596,19 @@ def check_nomination(net_or_data: Network | GasLibData | str,
     preset: dict[str, str] = {}
     if data is not None and combined_decisions:
         preset, directions = _cdf_presets(data, net)
-        for k, e in enumerate(m.edges):
-            if e.id in directions:  # a flow direction the decision prescribes
-                if directions[e.id] == 0:
-                    m.q_lo[k] = max(m.q_lo[k], 0.0)
-                else:
-                    m.q_hi[k] = min(m.q_hi[k], 0.0)
+        _direct(m, m.q_lo, m.q_hi, directions)
         if preset:
             log.append(f"combined decisions (.cdf): {len(preset)} element mode(s) and "
                        f"{len(directions)} flow direction(s) fixed by single-decision groups")
 
     ids = [e.id for e in m.edges]
 
-    def preset_setting(valve_default: str) -> _Setting:
-        return _Setting([preset.get(ids[k], valve_default) for k in m.iv],
-                        [preset.get(ids[k], "relaxed") for k in m.icv],
-                        [preset.get(ids[k], "relaxed") for k in m.ic])
+    def preset_setting(valve_default: str, modes: Mapping[str, str] | None = None
+                       ) -> _Setting:
+        chosen = {**preset, **modes} if modes else preset
+        return _Setting([chosen.get(ids[k], valve_default) for k in m.iv],
+                        [chosen.get(ids[k], "relaxed") for k in m.icv],
+                        [chosen.get(ids[k], "relaxed") for k in m.ic])
 
     def decision_stage() -> None:
         """One choice per multi-decision .cdf group (most stations open first), each
@@ -1623,17 +1619,8 @@ def check_nomination(net_or_data: Network | GasLibData | str,
         for names, modes, directions in _decision_combinations(data, net,
                                                                MAX_DECISION_COMBINATIONS):
             me.q_lo[:], me.q_hi[:] = q_bounds
-            for k, e in enumerate(m.edges):
-                if e.id in directions:
-                    if directions[e.id] == 0:
-                        me.q_lo[k] = max(me.q_lo[k], 0.0)
-                    else:
-                        me.q_hi[k] = min(me.q_hi[k], 0.0)
-            chosen = {**preset, **modes}
-            s_dec = _Setting([chosen.get(ids[k], "open") for k in m.iv],
-                             [chosen.get(ids[k], "relaxed") for k in m.icv],
-                             [chosen.get(ids[k], "relaxed") for k in m.ic])
-            if decided(s_dec, "decisions " + ", ".join(names)):
+            _direct(m, me.q_lo, me.q_hi, directions)
+            if decided(preset_setting("open", modes), "decisions " + ", ".join(names)):
                 break
         me.q_lo[:], me.q_hi[:] = q_bounds
 
@@ -1683,6 +1670,18 @@ def check_nomination(net_or_data: Network | GasLibData | str,
                            sorted(set(binding)), violated, last_status,
                            m.iterations + me.iterations, 0.0, log)
     return _finish(res, t0)
+
+
+def _direct(m: _Model, q_lo: FloatArray, q_hi: FloatArray, directions: Mapping[str, int]
+            ) -> None:
+    """Narrow the flow bounds to the directions a decision prescribes (0: along the
+    element, 1: against it)."""
+    for k, e in enumerate(m.edges):
+        if e.id in directions:
+            if directions[e.id] == 0:
+                q_lo[k] = max(q_lo[k], 0.0)
+            else:
+                q_hi[k] = min(q_hi[k], 0.0)
 
 
 def _decision_presets(states: Mapping[str, DecisionState], net: Network,

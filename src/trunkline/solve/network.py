@@ -232,22 +232,13 @@ class _Arrays:
         self.node_ids = list(net.nodes)
         nodes = list(net.nodes.values())
         self.node_objs = nodes
-        # what the arrays were built from (see _compile)
-        self.pressures = dict(net.pressures)
-        self.injections = dict(net.injections)
         nn = len(self.node_ids)
         idx = dict(zip(self.node_ids, range(nn), strict=True))
         self.idx = idx
         self.height = np.fromiter(map(_HEIGHT, nodes), float, nn)
+        fix_at = self._boundary(net)
         self.fixed = np.zeros(nn, dtype=bool)
-        self.p_fixed = np.zeros(nn)
-        fix_at = np.fromiter(map(idx.__getitem__, net.pressures), np.intp, len(net.pressures))
         self.fixed[fix_at] = True
-        self.p_fixed[fix_at] = np.fromiter(net.pressures.values(), float, fix_at.size)
-        self.inj = np.zeros(nn)
-        inj_at = np.fromiter(map(idx.__getitem__, net.injections), np.intp,
-                             len(net.injections))
-        self.inj[inj_at] = np.fromiter(net.injections.values(), float, inj_at.size)
         self.edge_ids = list(net.edges)
         edges = list(net.edges.values())
         self.edges = edges
@@ -273,12 +264,10 @@ class _Arrays:
         graph = sp.coo_matrix((np.ones(int(open_e.sum())), (self.fr[open_e], self.to[open_e])),
                               shape=(nn, nn))
         _, comp = connected_components(graph, directed=False)
-        supplied = np.isin(comp, comp[self.fixed])
-        self.isolated = ~supplied
-        self._check_isolated()
+        self.isolated = ~np.isin(comp, comp[self.fixed])
+        self._hold_isolated(fix_at)
         if np.any(self.isolated):
             self.fixed[self.isolated] = True
-            self.p_fixed[self.isolated] = float(np.mean(self.p_fixed[supplied & self.fixed]))
             kind[self.isolated[self.fr] | self.isolated[self.to]] = CLOSED
         self.free = np.flatnonzero(~self.fixed)
         self.free_pos = -np.ones(nn, dtype=np.intp)
@@ -324,8 +313,26 @@ class _Arrays:
         #: plans (pattern, ordering) of the reduced Newton systems, by eliminated set
         self.plans: dict[bytes, _Plan] = {}
 
-    def _check_isolated(self) -> None:
-        """Demand on a node cut off from every pressure-fixed node cannot be met."""
+    def _boundary(self, net: Network) -> IntArray:
+        """Take the network's fixed pressures and injections (what the arrays were
+        built from, see _compile, and their arrays); returns the fixed nodes."""
+        idx, nn = self.idx, len(self.node_ids)
+        self.pressures = dict(net.pressures)
+        self.injections = dict(net.injections)
+        fix_at = np.fromiter(map(idx.__getitem__, net.pressures), np.intp, len(net.pressures))
+        self.p_fixed = np.zeros(nn)
+        self.p_fixed[fix_at] = np.fromiter(net.pressures.values(), float, fix_at.size)
+        self.inj = np.zeros(nn)
+        inj_at = np.fromiter(map(idx.__getitem__, net.injections), np.intp,
+                             len(net.injections))
+        self.inj[inj_at] = np.fromiter(net.injections.values(), float, inj_at.size)
+        return fix_at
+
+    def _hold_isolated(self, fix_at: IntArray) -> None:
+        """Hold the nodes cut off from every pressure-fixed node at the mean fixed
+        pressure; demand on such a node cannot be met (an error)."""
+        if not np.any(self.isolated):
+            return
         cut = self.isolated & (self.inj != 0.0)
         if np.any(cut):
             i = int(np.flatnonzero(cut)[0])
@@ -333,6 +340,7 @@ class _Arrays:
                              "pressure-fixed node", element=f"node {self.node_ids[i]}",
                              field="injection", value=float(self.inj[i]),
                              expected="a path of open elements to a set_pressure node")
+        self.p_fixed[self.isolated] = float(np.mean(self.p_fixed[fix_at]))
 
     def with_boundary(self, net: Network) -> _Arrays:
         """These arrays with the network's fixed-pressure and injection values.
@@ -343,19 +351,7 @@ class _Arrays:
         labels — is shared, not rebuilt.
         """
         b = copy.copy(self)
-        b.pressures = dict(net.pressures)
-        b.injections = dict(net.injections)
-        idx, nn = self.idx, len(self.node_ids)
-        b.p_fixed = self.p_fixed.copy()
-        fix_at = np.fromiter(map(idx.__getitem__, net.pressures), np.intp, len(net.pressures))
-        b.p_fixed[fix_at] = np.fromiter(net.pressures.values(), float, fix_at.size)
-        b.inj = np.zeros(nn)
-        inj_at = np.fromiter(map(idx.__getitem__, net.injections), np.intp,
-                             len(net.injections))
-        b.inj[inj_at] = np.fromiter(net.injections.values(), float, inj_at.size)
-        b._check_isolated()
-        if np.any(self.isolated):
-            b.p_fixed[self.isolated] = float(np.mean(b.p_fixed[fix_at]))
+        b._hold_isolated(b._boundary(net))
         return b
 
     # result-only data: computed on first use, then kept with the arrays
