@@ -86,3 +86,52 @@ def test_compiled_kernels_equal_the_plain_ones(seed: int) -> None:
         np.testing.assert_allclose(getattr(lu_f, field), getattr(lu_p, field), rtol=1e-13)
     b = rng.normal(size=400)
     np.testing.assert_allclose(lu_f.solve(b), lu_p.solve(b), rtol=1e-12)
+
+
+def _compiled_flags() -> list[bool]:
+    return [False, True] if _sparse_lu.AVAILABLE else [False]
+
+
+@pytest.mark.parametrize("compiled", _compiled_flags())
+@pytest.mark.parametrize("seed", range(4))
+def test_a_tree_is_ordered_without_fill(seed: int, compiled: bool) -> None:
+    # minimum degree on a tree eliminates leaves first: L has one entry per element
+    rng = np.random.default_rng(200 + seed)
+    n = 80
+    m = _nodal_matrix(rng, n, 0)
+    coo = m.tocoo()
+    new_pos = _sparse_lu.nodal_ordering(n, coo.row, coo.col, compiled)
+    indptr, indices, _ = _sparse_lu.ordered_pattern(n, new_pos, coo.row, coo.col, compiled)
+    assert _sparse_lu.SymbolicLU(indptr, indices, compiled).nnz_l == n - 1
+
+
+@pytest.mark.parametrize("compiled", _compiled_flags())
+@pytest.mark.parametrize("seed", range(4))
+def test_ordered_pattern_is_the_permuted_matrix(seed: int, compiled: bool) -> None:
+    # a meshed network (a core of degree ≥ 3 left for SuperLU's minimum degree); entries
+    # given with duplicates, as the solver's element entries are
+    rng = np.random.default_rng(300 + seed)
+    n = 60
+    m = _nodal_matrix(rng, n, 40).tocoo()
+    rows = np.concatenate([m.row, m.row[::3]])
+    cols = np.concatenate([m.col, m.col[::3]])
+    vals = np.concatenate([m.data, m.data[::3]])
+    new_pos = _sparse_lu.nodal_ordering(n, rows, cols, compiled)
+    np.testing.assert_array_equal(np.sort(new_pos), np.arange(n))
+    indptr, indices, slot = _sparse_lu.ordered_pattern(n, new_pos, rows, cols, compiled)
+    expected = sp.csc_matrix((vals, (new_pos[rows], new_pos[cols])), shape=(n, n))
+    expected.sum_duplicates()
+    expected.sort_indices()
+    np.testing.assert_array_equal(indptr, expected.indptr)
+    np.testing.assert_array_equal(indices, expected.indices)
+    np.testing.assert_allclose(np.bincount(slot, vals, indices.size), expected.data,
+                               rtol=1e-14)
+    # the compiled LU factorises the ordered matrix: the system is solved
+    sym = _sparse_lu.SymbolicLU(indptr, indices, compiled)
+    lu = sym.factor(np.bincount(slot, vals, indices.size))
+    assert lu is not None
+    b = rng.normal(size=n)
+    x = np.empty(n)
+    x[np.argsort(new_pos)] = lu.solve(b[np.argsort(new_pos)])
+    full = sp.csc_matrix((vals, (rows, cols)), shape=(n, n))
+    np.testing.assert_allclose(full @ x, b, atol=1e-9 * np.abs(b).max())

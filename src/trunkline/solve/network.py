@@ -229,6 +229,8 @@ class _Arrays:
         if not net.pressures:
             raise InputError("no pressure-fixed node", element=net.name, field="set_pressure",
                              expected="at least one node with net.set_pressure(node, p)")
+        #: the maps the arrays were built from (see _compile)
+        self.node_map, self.edge_map = dict(net.nodes), dict(net.edges)
         self.node_ids = list(net.nodes)
         nodes = list(net.nodes.values())
         self.node_objs = nodes
@@ -703,20 +705,33 @@ class _Plan:
 
     def order(self, vals: FloatArray) -> Any:
         """Choose the ordering from this first matrix; set up the ordered pattern;
-        return the first factorisation."""
+        return the first factorisation (None: the matrix is for the compiled LU, which
+        factorises it on the ordered pattern)."""
         size = self.size
+        if COMPILED_LU and self.k0.size == 0:
+            # a nodal matrix (see compiled_lu): minimum degree on its pattern alone,
+            # without a first factorisation by SuperLU
+            new_pos = _sparse_lu.nodal_ordering(size, self.rows, self.cols)
+            self.indptr, self.indices, self.slot = _sparse_lu.ordered_pattern(
+                size, new_pos, self.rows, self.cols)
+            self.nnz, self.old_idx = int(self.indptr[-1]), np.argsort(new_pos)
+            self.new_pos = new_pos
+            return None
         jm = sp.csc_matrix((vals, (self.rows, self.cols)), shape=(size, size))
         lu = spla.splu(jm, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.1, relax=1,
                        panel_size=1, options={"SymmetricMode": True})
         new_pos = np.asarray(lu.perm_c, dtype=np.intp)  # position of each index
-        r, c = new_pos[self.rows], new_pos[self.cols]
-        key = c.astype(np.int64) * size + r
-        uniq, slot = np.unique(key, return_inverse=True)
-        self.slot, self.nnz, self.old_idx = slot, uniq.size, np.argsort(new_pos)
-        self.indices = (uniq % size).astype(np.int32)
-        self.indptr = np.concatenate([[0], np.cumsum(np.bincount(uniq // size,
-                                                                 minlength=size))]
-                                     ).astype(np.int32)
+        if COMPILED_LU:
+            self.indptr, self.indices, self.slot = _sparse_lu.ordered_pattern(
+                size, new_pos, self.rows, self.cols)
+            self.nnz = int(self.indptr[-1])
+        else:
+            r, c = new_pos[self.rows], new_pos[self.cols]
+            uniq, self.slot = np.unique(c.astype(np.int64) * size + r, return_inverse=True)
+            self.nnz, self.indices = uniq.size, uniq % size
+            self.indptr = np.concatenate([[0], np.cumsum(np.bincount(uniq // size,
+                                                                     minlength=size))])
+        self.old_idx = np.argsort(new_pos)
         # last: a plan shared by concurrent solves counts as ordered once this is set
         self.new_pos = new_pos
         return lu
@@ -765,9 +780,8 @@ class _Step:
         try:
             if plan.new_pos is None:
                 self.lu = plan.order(vals)
-                self.ordered = False
-            else:
-                self.ordered = True
+            self.ordered = self.lu is None
+            if self.ordered:
                 sym = plan.compiled_lu()
                 if sym is not None:
                     self.lu = sym.factor(np.bincount(plan.slot, vals, plan.nnz))
@@ -1033,8 +1047,9 @@ def _compile(net: Network) -> _Arrays:
     """
     key = id(net)
     a = _COMPILED.get(key)
-    if (a is not None and a.edge_ids == list(net.edges) and a.edges == list(net.edges.values())
-            and a.node_ids == list(net.nodes) and a.node_objs == list(net.nodes.values())
+    # the maps compared whole (keys and values; an element found by identity first): a
+    # reordered but equal map gives the same network
+    if (a is not None and a.edge_map == net.edges and a.node_map == net.nodes
             and a.pressures.keys() == net.pressures.keys()):
         if a.pressures == net.pressures and a.injections == net.injections:
             return a
@@ -1127,7 +1142,7 @@ def solve_steady(net: Network, gas: Gas, *, temperature: float | None = None,
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             x, it, norm = _solve_once(a, ph, inj, x, tol, max_iter)
         it_total += it
-    return _result(net, a, gas, t, x, inj, fuel, it_total, norm, t_node, ph.rho_ref)
+    return _result(net, a, gas, t, x, inj, fuel, it_total, norm, t_node, ph)
 
 
 def _energy_pass(a: _Arrays, ph: _Physics, gas: Gas, net: Network, p: FloatArray,
@@ -1265,7 +1280,7 @@ def _compressor_power(gas: Gas, t: float, p_s: float, p_d: float, q: float, c: C
 
 def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: FloatArray,
             fuel: FloatArray, iterations: int, norm: float, t_node: FloatArray,
-            rho_ref: float) -> NetworkResult:
+            ph: _Physics) -> NetworkResult:
     nf = a.free.size
     p = a.p_fixed.copy()
     p[a.free] = x[:nf]
@@ -1315,12 +1330,11 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
 
     violations: list[str] = []  # the active elements' (few), formatted now
     vel_in, vel_out = np.full(q.size, np.nan), np.full(q.size, np.nan)
-    sur = gas.surrogate()
     k = a.pipe_idx
-    if k.size:  # gas velocity at both ends (densities in one call)
-        env = sur.envelope
-        pk = np.clip(np.concatenate([p[a.fr[k]], p[a.to[k]]]), env.p_min, env.p_max)
-        rho = sur.density(pk, np.full(pk.size, t))
+    if k.size:  # gas velocity at both ends, ρ = p/(Z R T) with the solve's Z model
+        ends = np.concatenate([a.fr[k], a.to[k]])
+        pk, tk = p[ends], t_node[ends]
+        rho = pk / (ph.z_of(pk, tk)[0] * ph.r_s * tk)
         vel_in[k] = q[k] / (rho[:k.size] * a.area)
         vel_out[k] = q[k] / (rho[k.size:] * a.area)
     comp = {key: [] for key in ("id", "mode", "suction_pressure", "discharge_pressure", "ratio",
@@ -1373,7 +1387,7 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
     }
     edges_tab = {
         "id": a.edge_ids, "mass_flow": q,
-        "standard_flow": q / rho_ref, "p_from": p[a.fr], "p_to": p[a.to],
+        "standard_flow": q / ph.rho_ref, "p_from": p[a.fr], "p_to": p[a.to],
         "velocity_from": vel_in, "velocity_to": vel_out, "fuel": fuel,
     }
     late = tuple(violations)
