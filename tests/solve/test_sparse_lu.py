@@ -135,3 +135,49 @@ def test_ordered_pattern_is_the_permuted_matrix(seed: int, compiled: bool) -> No
     x[np.argsort(new_pos)] = lu.solve(b[np.argsort(new_pos)])
     full = sp.csc_matrix((vals, (rows, cols)), shape=(n, n))
     np.testing.assert_allclose(full @ x, b, atol=1e-9 * np.abs(b).max())
+
+
+@pytest.mark.parametrize("compiled", _compiled_flags())
+@pytest.mark.parametrize("seed", range(3))
+def test_nodal_system_step_is_the_newton_step(seed: int, compiled: bool) -> None:
+    # a meshed network of elements, some ends at fixed nodes (−1); the full Newton system
+    # [[0, B/s], [D, diag(dq)]] (balance rows, element rows) solved densely
+    rng = np.random.default_rng(400 + seed)
+    nf, ne, s = 40, 70, 3.0
+    fpos = rng.integers(-1, nf, ne)
+    tpos = np.where(rng.random(ne) < 0.1, -1, (fpos + rng.integers(1, nf, ne)) % nf)
+    tpos[:nf] = np.arange(nf)  # every free node reached
+    fpos[:nf] = np.where(np.arange(nf) % 5 == 0, -1, (np.arange(nf) + 1) % nf)
+    d1 = rng.uniform(0.5, 2.0, ne)
+    d2 = -rng.uniform(0.5, 2.0, ne)
+    dq = -rng.uniform(0.5, 2.0, ne)
+    parts = [np.flatnonzero(fpos >= 0), np.flatnonzero((fpos >= 0) & (tpos >= 0))]
+    parts += [parts[1], np.flatnonzero(tpos >= 0)]
+    rows = np.concatenate([fpos[parts[0]], fpos[parts[1]], tpos[parts[2]], tpos[parts[3]]])
+    cols = np.concatenate([fpos[parts[0]], tpos[parts[1]], fpos[parts[2]], tpos[parts[3]]])
+    new_pos = _sparse_lu.nodal_ordering(nf, rows, cols, compiled)
+    indptr, indices, slot = _sparse_lu.ordered_pattern(nf, new_pos, rows, cols, compiled)
+    slots = []
+    start = 0
+    for part in parts:
+        sp_ = -np.ones(ne, dtype=np.int64)
+        sp_[part] = slot[start:start + part.size]
+        start += part.size
+        slots.append(sp_)
+    system = _sparse_lu.NodalSystem(_sparse_lu.SymbolicLU(indptr, indices, compiled), fpos,
+                                    tpos, new_pos, (slots[0], slots[1], slots[2], slots[3]),
+                                    compiled)
+    factors = system.factor(d1, d2, dq, s)
+    assert factors is not None
+    f = rng.normal(size=nf + ne)
+    step = system.step(*factors, d1, d2, f, s)
+    jac = np.zeros((nf + ne, nf + ne))
+    for e in range(ne):
+        if fpos[e] >= 0:
+            jac[fpos[e], nf + e] -= 1 / s
+            jac[nf + e, fpos[e]] = d1[e]
+        if tpos[e] >= 0:
+            jac[tpos[e], nf + e] += 1 / s
+            jac[nf + e, tpos[e]] = d2[e]
+        jac[nf + e, nf + e] = dq[e]
+    np.testing.assert_allclose(step, -np.linalg.solve(jac, f), rtol=1e-9, atol=1e-12)

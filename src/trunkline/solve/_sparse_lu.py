@@ -32,7 +32,8 @@ import numpy.typing as npt
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-__all__ = ["AVAILABLE", "NumericLU", "SymbolicLU", "nodal_ordering", "ordered_pattern"]
+__all__ = ["AVAILABLE", "NodalSystem", "NumericLU", "SymbolicLU", "nodal_ordering",
+           "ordered_pattern"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -362,8 +363,69 @@ def _ordered_pattern(n: int, new_pos: IntArray, rows: IntArray, cols: IntArray,
     return nnz
 
 
+def _nodal_values(fpos: IntArray, tpos: IntArray, d1: FloatArray, d2: FloatArray,
+                  dq: FloatArray, scale: float, s_ff: IntArray, s_ft: IntArray,
+                  s_tf: IntArray, s_tt: IntArray, inv: FloatArray, data: FloatArray
+                  ) -> None:
+    """The nodal matrix of elements with rows d1·Δp_from + d2·Δp_to + dq·Δq (every flow
+    eliminated): element e adds g1 = d1/(dq·scale) at (from, from), g2 at (from, to), −g1
+    at (to, from), −g2 at (to, to), where that end is free (``fpos``/``tpos`` ≥ 0), into
+    the slots ``s_*`` of ``data`` (zeroed here); 1/dq into ``inv``."""
+    data[:] = 0.0
+    for e in range(fpos.size):
+        ie = 1.0 / dq[e]
+        inv[e] = ie
+        g1 = d1[e] * ie / scale
+        g2 = d2[e] * ie / scale
+        if fpos[e] >= 0:
+            data[s_ff[e]] += g1
+            if tpos[e] >= 0:
+                data[s_ft[e]] += g2
+                data[s_tf[e]] -= g1
+        if tpos[e] >= 0:
+            data[s_tt[e]] -= g2
+
+
+def _nodal_step(nf: int, fpos: IntArray, tpos: IntArray, new_pos: IntArray, f: FloatArray,
+                d1: FloatArray, d2: FloatArray, inv: FloatArray, scale: float,
+                lp: IntArray, li: IntArray, lx: FloatArray, ux: FloatArray, ud: FloatArray,
+                out: FloatArray) -> None:
+    """The Newton step of the nodal system into ``out`` (free pressures, then element
+    flows): f holds the balance rows (nf) and the element rows; each element's flow
+    change is eliminated, Δq_e = −(f_e + d1·Δp_from + d2·Δp_to)/dq_e, so the balance
+    rows become the nodal system (factorised in the order ``new_pos``), solved here."""
+    b = np.empty(nf)
+    for i in range(nf):
+        b[new_pos[i]] = -f[i]
+    for e in range(fpos.size):
+        w = f[nf + e] * inv[e] / scale
+        if fpos[e] >= 0:
+            b[new_pos[fpos[e]]] -= w
+        if tpos[e] >= 0:
+            b[new_pos[tpos[e]]] += w
+    for j in range(nf):  # L y = b, then U x = y
+        bj = b[j]
+        if bj != 0.0:
+            for p in range(lp[j], lp[j + 1]):
+                b[li[p]] -= lx[p] * bj
+    for i in range(nf - 1, -1, -1):
+        s = b[i]
+        for p in range(lp[i], lp[i + 1]):
+            s -= ux[p] * b[li[p]]
+        b[i] = s / ud[i]
+    for i in range(nf):
+        out[i] = b[new_pos[i]]
+    for e in range(fpos.size):
+        r = f[nf + e]
+        if fpos[e] >= 0:
+            r += d1[e] * b[new_pos[fpos[e]]]
+        if tpos[e] >= 0:
+            r += d2[e] * b[new_pos[tpos[e]]]
+        out[nf + e] = -r * inv[e]
+
+
 _PLAIN: Final = (_symbolic_count, _symbolic_fill, _numeric, _solve, _adjacency,
-                 _series_reduction, _ordered_pattern)
+                 _series_reduction, _ordered_pattern, _nodal_values, _nodal_step)
 #: whether the compiled kernels are available (numba installed; imported on first use)
 AVAILABLE: Final = importlib.util.find_spec("numba") is not None
 
@@ -498,6 +560,48 @@ class SymbolicLU:
                            self.lo_ptr, self.lo_col, self.lo_pos, self.rptr, self.reach,
                            self.lp, self.li, lx, ux, ud)
         return NumericLU(self, lx, ux, ud) if ok else None
+
+
+class NodalSystem:
+    """The nodal Newton system of a network whose element flows are all eliminated, on a
+    :class:`SymbolicLU` of its ordered pattern: assembles and factorises it from the
+    elements' derivatives and solves for whole Newton steps, each in one compiled pass
+    (:func:`_nodal_values`, :func:`_nodal_step`).
+
+    ``fpos``/``tpos``: each element's end nodes among the free nodes (−1: fixed);
+    ``new_pos``: the ordering; ``slots``: each element's four entries' slots in the
+    ordered pattern (−1 where an end is fixed), see :func:`_nodal_values`.
+    """
+
+    def __init__(self, sym: SymbolicLU, fpos: IntArray, tpos: IntArray, new_pos: IntArray,
+                 slots: tuple[IntArray, IntArray, IntArray, IntArray],
+                 compiled: bool = True) -> None:
+        k = _kernels(compiled)
+        self._values, self._step = k[7], k[8]
+        self.sym = sym
+        self.fpos = np.ascontiguousarray(fpos, np.int64)
+        self.tpos = np.ascontiguousarray(tpos, np.int64)
+        self.new_pos = np.ascontiguousarray(new_pos, np.int64)
+        self.slots = tuple(np.ascontiguousarray(s, np.int64) for s in slots)
+
+    def factor(self, d1: FloatArray, d2: FloatArray, dq: FloatArray, scale: float
+               ) -> tuple[NumericLU, FloatArray] | None:
+        """The factorised matrix (balance rows scaled by 1/``scale``) and 1/dq, or None
+        if a pivot fails."""
+        data = np.empty(self.sym.ap[-1])
+        inv = np.empty(self.fpos.size)
+        self._values(self.fpos, self.tpos, d1, d2, dq, float(scale), *self.slots, inv, data)
+        lu = self.sym.factor(data)
+        return None if lu is None else (lu, inv)
+
+    def step(self, lu: NumericLU, inv: FloatArray, d1: FloatArray, d2: FloatArray,
+             f: FloatArray, scale: float) -> FloatArray:
+        """The Newton step −J⁻¹f (free pressures, then element flows)."""
+        out = np.empty(f.size)
+        s = self.sym
+        self._step(s.n, self.fpos, self.tpos, self.new_pos, f, d1, d2, inv, float(scale),
+                   s.lp, s.li, lu.lx, lu.ux, lu.ud, out)
+        return out
 
 
 class NumericLU:

@@ -702,13 +702,20 @@ class _Plan:
         self.new_pos: IntArray | None = None
         #: the compiled LU's pattern analysis, made on first use (see :meth:`compiled_lu`)
         self.symbolic: _sparse_lu.SymbolicLU | None = None
+        self._nodal: _sparse_lu.NodalSystem | None = None
+        self.pos1, self.pos2 = pos1, pos2
 
-    def order(self, vals: FloatArray) -> Any:
-        """Choose the ordering from this first matrix; set up the ordered pattern;
-        return the first factorisation (None: the matrix is for the compiled LU, which
-        factorises it on the ordered pattern)."""
+    def nodal_ordering(self) -> bool:
+        """Whether the system is ordered on its pattern alone (:meth:`order`): a nodal
+        matrix (see :meth:`compiled_lu`) with the compiled kernels in use."""
+        return bool(COMPILED_LU and self.k0.size == 0 and self.size)
+
+    def order(self, vals: FloatArray | None) -> Any:
+        """Choose the ordering from this first matrix (its values unused for a nodal
+        ordering); set up the ordered pattern; return the first factorisation (None: the
+        matrix is for the compiled LU, which factorises it on the ordered pattern)."""
         size = self.size
-        if COMPILED_LU and self.k0.size == 0:
+        if self.nodal_ordering():
             # a nodal matrix (see compiled_lu): minimum degree on its pattern alone,
             # without a first factorisation by SuperLU
             new_pos = _sparse_lu.nodal_ordering(size, self.rows, self.cols)
@@ -717,6 +724,7 @@ class _Plan:
             self.nnz, self.old_idx = int(self.indptr[-1]), np.argsort(new_pos)
             self.new_pos = new_pos
             return None
+        assert vals is not None
         jm = sp.csc_matrix((vals, (self.rows, self.cols)), shape=(size, size))
         lu = spla.splu(jm, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.1, relax=1,
                        panel_size=1, options={"SymmetricMode": True})
@@ -748,6 +756,24 @@ class _Plan:
                                                   max_work=COMPILED_LU_MAX_WORK)
         return None if self.symbolic.heavy else self.symbolic
 
+    def nodal(self) -> _sparse_lu.NodalSystem | None:
+        """The compiled nodal system (once ordered, where the compiled LU applies)."""
+        sym = self.compiled_lu() if self.new_pos is not None else None
+        if sym is None or self.new_pos is None:
+            return None
+        if self._nodal is None:
+            ne = self.elim.size
+            slots = []
+            start = 0
+            for part in self.parts[:4]:  # each element's slot in each of its four entries
+                s_part = -np.ones(ne, dtype=np.int64)
+                s_part[part] = self.slot[start:start + part.size]
+                start += part.size
+                slots.append(s_part)
+            self._nodal = _sparse_lu.NodalSystem(sym, self.pos1, self.pos2, self.new_pos,
+                                                 (slots[0], slots[1], slots[2], slots[3]))
+        return self._nodal
+
     def matrix(self, vals: FloatArray) -> Any:
         """The ordered matrix of these entry values."""
         data = np.bincount(self.slot, vals, self.nnz)
@@ -761,6 +787,17 @@ class _Step:
                  dq: FloatArray, q_ref: float, strict: bool = False) -> None:
         self.a, self.plan, self.q_ref = a, plan, q_ref
         self.d1, self.d2 = d1, d2
+        self.lu: Any = None
+        self.dense: Any = None
+        self.nodal: _sparse_lu.NodalSystem | None = None
+        if plan.new_pos is None and plan.nodal_ordering():
+            plan.order(None)
+        nodal = plan.nodal()
+        if nodal is not None:  # the compiled nodal system: assembled, factorised in one go
+            factors = nodal.factor(d1, d2, dq, q_ref)
+            if factors is not None:
+                self.nodal, (self.lu, self.inv) = nodal, factors
+                return
         e = plan.elim_idx
         if e.size == dq.size:
             inv = 1.0 / dq
@@ -773,8 +810,6 @@ class _Step:
         ff, ft, tf, tt, kf, kt = plan.parts
         vals = np.concatenate([g1[ff], g2[ft], -g1[tf], -g2[tt], np.full(kf.size, -1 / q_ref),
                                np.full(kt.size, 1 / q_ref), d1[kf], d2[kt]])
-        self.lu: Any = None
-        self.dense: Any = None
         if plan.size == 0:
             return
         try:
@@ -798,6 +833,8 @@ class _Step:
 
     def solve(self, f: FloatArray) -> FloatArray:
         """The Newton step −J⁻¹f (J the matrix this step was factorised from)."""
+        if self.nodal is not None:
+            return self.nodal.step(self.lu, self.inv, self.d1, self.d2, f, self.q_ref)
         a, plan = self.a, self.plan
         nf = plan.nf
         f_e = f[nf:]
