@@ -571,3 +571,32 @@ def test_compiled_lu_and_superlu_give_the_same_state(build: Callable[[], Network
         off = {k: (res.flow[k], v) for k, v in fast.flow.items()
                if res.flow[k] != pytest.approx(v, rel=1e-7, abs=1e-7)}
         assert not off
+
+
+@pytest.mark.skipif(not nw._colebrook.AVAILABLE, reason="needs numba (the fast extra)")
+@pytest.mark.parametrize("heights", [False, True])
+def test_compiled_pipe_law_equals_numpy(heights: bool, monkeypatch: pytest.MonkeyPatch
+                                        ) -> None:
+    """The compiled pipe law (mean pressure, friction, residual and derivatives in compiled
+    passes) gives the numpy law's values, with and without height differences, in every
+    flow direction and regime, with the gas's own Z and viscosity."""
+    rng = np.random.default_rng(7)
+    net = Network("law")
+    n = 200
+    for i in range(n + 1):
+        net.add_node(f"n{i}", height=float(rng.uniform(0, 800)) if heights else 0.0)
+    for i in range(n):
+        net.add_pipe(f"p{i}", f"n{i}", f"n{i + 1}", float(rng.uniform(1, 5e4)),
+                     float(rng.uniform(0.1, 1.4)), roughness=float(rng.uniform(0, 5e-5)))
+    net.set_pressure("n0", 60e5)
+    a = nw._compile(net)
+    p1 = rng.uniform(20e5, 80e5, n)
+    p2 = p1 * rng.uniform(0.9, 1.1, n)
+    q = rng.choice([-1.0, 1.0], n) * 10 ** rng.uniform(-8, 3, n)
+    got = {}
+    for compiled in (False, True):
+        monkeypatch.setattr(nw, "COMPILED_PIPE_LAW", compiled)
+        ph = nw._Physics(a, METHANE, 288.15, net.reference, None, None)
+        got[compiled] = ph.pipe_law(p1, p2, q)
+    for c, n_ in zip(got[True], got[False], strict=True):
+        np.testing.assert_allclose(c, n_, rtol=1e-12, atol=1e-9 * np.abs(n_).max())

@@ -1,12 +1,14 @@
-r"""Compiled friction of the steady network solver's Colebrook-family pipes (optional: numba).
+r"""Compiled pipe law of the steady network solver's Colebrook-family pipes (optional: numba).
 
 One pass over the pipes gives what the solver's numpy pipe law computes in some thirty
 array passes: φ = λ·Re and dφ/dRe in every regime — laminar (φ = 64), the critical
 zone's blend of the laminar and turbulent laws, turbulent Colebrook-White by Newton
 from the pipe's last λ moved along its dλ/dRe (see
 :func:`trunkline.physics.friction.colebrook_with_derivative`, whose iteration and
-stopping rule it repeats element by element). Compiled with numba when it is installed
-(the ``fast`` extra; see :mod:`._sparse_lu`); the plain function runs uncompiled too.
+stopping rule it repeats element by element). Two more passes give the pipes' mean
+pressures and, from φ, the law's residual and derivatives (:func:`_law`). Compiled with
+numba when it is installed (the ``fast`` extra; see :mod:`._sparse_lu`); the plain
+functions run uncompiled too.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -27,7 +29,7 @@ from trunkline.physics.friction import (
 )
 from trunkline.solve._sparse_lu import AVAILABLE
 
-__all__ = ["AVAILABLE", "colebrook_phi"]
+__all__ = ["AVAILABLE", "colebrook_phi", "mean_pressure", "pipe_law"]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -87,19 +89,89 @@ def _phi(re: FloatArray, rel: FloatArray, divisor: float, lam_last: FloatArray,
     return -1
 
 
+def _law(p1: FloatArray, p2: FloatArray, q: FloatArray, coef: FloatArray,
+         dre_dq: FloatArray, phi: FloatArray, dphi: FloatArray, z: FloatArray,
+         dz: FloatArray, dpm1: FloatArray, dpm2: FloatArray, es: FloatArray, s: FloatArray,
+         flat: bool, r: FloatArray, j1: FloatArray, j2: FloatArray, jq: FloatArray) -> None:
+    """The pipe law of the network solver from φ (its ``_Physics.pipe_law`` in one pass):
+    F = coef·φ·q, r = p1² − e^s p2² − F and its derivatives in p1, p2 (through the mean
+    pressure's Z, F ∝ Z, and e^s) and q into ``r``, ``j1``, ``j2``, ``jq``; ``es``, ``s``
+    unused if ``flat``."""
+    for i in range(q.size):
+        qi = q[i]
+        f = coef[i] * phi[i] * qi
+        dfdq = coef[i] * (phi[i] + abs(qi) * dphi[i] * dre_dq[i])
+        dfdz_dz = f / z[i] * dz[i]
+        a, b = p1[i], p2[i]
+        if flat:
+            r[i] = a * a - b * b - f
+            j1[i] = 2.0 * a - dfdz_dz * dpm1[i]
+            j2[i] = -2.0 * b - dfdz_dz * dpm2[i]
+        else:
+            e = es[i]
+            des = -s[i] * e / z[i] * dz[i] * b * b
+            r[i] = a * a - e * b * b - f
+            j1[i] = 2.0 * a - dfdz_dz * dpm1[i] - des * dpm1[i]
+            j2[i] = -2.0 * e * b - dfdz_dz * dpm2[i] - des * dpm2[i]
+        jq[i] = -dfdq
+
+
+def _mean_pressure(p1: FloatArray, p2: FloatArray, pm: FloatArray, dpm1: FloatArray,
+                   dpm2: FloatArray) -> None:
+    """A pipe's mean pressure pm = 2/3·(p1 + p2 − p1 p2/(p1 + p2)) and ∂pm/∂p1, ∂pm/∂p2."""
+    for i in range(p1.size):
+        a, b = p1[i], p2[i]
+        t = a + b
+        pm[i] = 2.0 / 3.0 * (t - a * b / t)
+        dpm1[i] = 2.0 / 3.0 * (1.0 - b * b / (t * t))
+        dpm2[i] = 2.0 / 3.0 * (1.0 - a * a / (t * t))
+
+
+_PLAIN: Final = (_phi, _law, _mean_pressure)
+
+
 @functools.cache
-def _compiled() -> Callable[..., Any]:
+def _compiled() -> tuple[Callable[..., Any], ...]:
     import numba
 
-    compiled: Callable[..., Any] = numba.njit(cache=True, nogil=True)(_phi)
-    return compiled
+    jit = numba.njit(cache=True, nogil=True)
+    return tuple(jit(f) for f in _PLAIN)
+
+
+def _kernels(compiled: bool) -> tuple[Callable[..., Any], ...]:
+    return _compiled() if compiled and AVAILABLE else _PLAIN
+
+
+def mean_pressure(p1: FloatArray, p2: FloatArray, compiled: bool = True
+                  ) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """(pm, ∂pm/∂p1, ∂pm/∂p2) of pipes between pressures p1 and p2 (see :func:`_mean_pressure`)."""
+    pm, dpm1, dpm2 = np.empty(p1.size), np.empty(p1.size), np.empty(p1.size)
+    _kernels(compiled)[2](p1, p2, pm, dpm1, dpm2)
+    return pm, dpm1, dpm2
+
+
+def pipe_law(p1: FloatArray, p2: FloatArray, q: FloatArray, coef: FloatArray,
+             dre_dq: FloatArray, phi: FloatArray, dphi: FloatArray, z: FloatArray,
+             dz: FloatArray, dpm1: FloatArray, dpm2: FloatArray,
+             es: FloatArray | None, s: FloatArray | None, compiled: bool = True
+             ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """(r, ∂r/∂p1, ∂r/∂p2, ∂r/∂q) of the pipe law from φ, dφ/dRe (see :func:`_law`;
+    ``es``, ``s`` None for level pipes)."""
+    n = q.size
+    out = (np.empty(n), np.empty(n), np.empty(n), np.empty(n))
+    flat = es is None or s is None
+    es_ = q if es is None else es  # unused when flat
+    s_ = q if s is None else s
+    _kernels(compiled)[1](p1, p2, q, coef, dre_dq, phi, dphi, z, dz, dpm1, dpm2, es_, s_,
+                          flat, *out)
+    return out
 
 
 def colebrook_phi(re: FloatArray, rel: FloatArray, divisor: float, lam_last: FloatArray,
                   dlam_last: FloatArray, re_last: FloatArray, compiled: bool = True
                   ) -> tuple[FloatArray, FloatArray, int]:
     """(φ, dφ/dRe, −1 or the first pipe not converged); updates the ``*_last`` arrays."""
-    kernel: Callable[..., Any] = _compiled() if compiled and AVAILABLE else _phi
+    kernel = _kernels(compiled)[0]
     phi = np.empty(re.size)
     dphi = np.empty(re.size)
     bad = int(kernel(re, rel, divisor, lam_last, dlam_last, re_last, phi, dphi))

@@ -488,10 +488,14 @@ class _Physics:
                  ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
         """Residual r = p1² − e^s p2² − F(q) and its derivatives (∂p1, ∂p2, ∂q)."""
         a = self.a
-        psum = p1 + p2
-        pm = 2.0 / 3.0 * (psum - p1 * p2 / psum)
-        dpm1 = 2.0 / 3.0 * (1.0 - p2**2 / psum**2)
-        dpm2 = 2.0 / 3.0 * (1.0 - p1**2 / psum**2)
+        compiled = COMPILED_PIPE_LAW
+        if compiled:
+            pm, dpm1, dpm2 = _colebrook.mean_pressure(p1, p2)
+        else:
+            psum = p1 + p2
+            pm = 2.0 / 3.0 * (psum - p1 * p2 / psum)
+            dpm1 = 2.0 / 3.0 * (1.0 - p2**2 / psum**2)
+            dpm2 = 2.0 / 3.0 * (1.0 - p1**2 / psum**2)
         tt = self.t_pipe
         z, dz = self.z_of(pm, tt)
         zrt = z * self.r_s * tt
@@ -520,7 +524,7 @@ class _Physics:
             re = np.abs(q_d) * dre_dq
             rel = self.rel_rough_d
             law0 = self.law_groups[0][0] if len(self.law_groups) == 1 else ""
-            if COMPILED_PIPE_LAW and law0 in _COLEBROOK_DIVISORS:
+            if compiled and law0 in _COLEBROOK_DIVISORS:
                 # one Colebrook-family law: the compiled pass (the same φ as _darcy_phi)
                 phi, dphi, bad = _colebrook.colebrook_phi(
                     re, rel, _COLEBROOK_DIVISORS[law0], self.lam_last, self.dlam_last,
@@ -533,6 +537,13 @@ class _Physics:
             coef = zrt_d * (self.geometry_d * mu)
             if le_factor is not None:
                 coef = coef * (le_factor if every else le_factor[d])
+            if compiled and every and law0 in _COLEBROOK_DIVISORS:
+                # every pipe of one Colebrook-family law: the rest in one compiled pass
+                # (the same equations as below; a Z model may give scalars)
+                zz, dzz = (np.ascontiguousarray(np.broadcast_to(v, q.shape), dtype=float)
+                           for v in (z, dz))
+                return _colebrook.pipe_law(p1, p2, q, coef, dre_dq, phi, dphi, zz, dzz, dpm1,
+                                           dpm2, es, s)
             f_d = coef * phi * q_d
             dfdq_d = coef * (phi + np.abs(q_d) * dphi * dre_dq)
             if every:
