@@ -17,8 +17,12 @@ each tool's own elevation term: pandapipes' linear ρ̄·g·Δh, trunkline's exp
 Each solve is timed whole (pandapipes' pipeflow with its set-up and its res_junction /
 res_pipe tables; trunkline's solve_steady with its set-up, then reading its node and
 edge tables — ``result.nodes`` and ``result.edges``, the pandas frames of pressures and
-flows that a user reads), best of --repeat after one warm-up
-(numba compiles its kernels and trunkline's on first use). trunkline keeps the compiled
+flows that a user reads), best of --repeat rounds after one warm-up round (numba
+compiles its kernels and trunkline's on first use). Each round times one pandapipes
+solve and one of each kind of trunkline solve, back to back, so that the two tools meet
+the machine in the same state (a shared machine's speed drifts over seconds); the
+median over the rounds of each round's own ratio is printed too. As timeit does, the
+garbage collector is run between rounds and paused inside them. trunkline keeps the compiled
 array form of the networks it solved recently and reuses it while a network's nodes
 and elements are unchanged (new demands or supply pressures only update its values),
 so it is timed twice: "first" solves a fresh copy of the network each time (everything
@@ -32,11 +36,11 @@ faster than pandapipes and <= 0.2 s) are checked and printed for both, not enfor
 from __future__ import annotations
 
 import argparse
+import gc
+import statistics
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import replace
-from functools import partial
 from importlib.metadata import version
 from pathlib import Path
 from typing import Final
@@ -67,43 +71,68 @@ def solve_and_read(case: build.PeerCase) -> NetworkResult:
     return res
 
 
-def best_of(fn: Callable[[], object], repeat: int) -> float:
-    fn()  # warm-up: numba compilation, gas tables
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
-def best_first(case: build.PeerCase, repeat: int) -> float:
-    """Best time of trunkline on fresh copies of the network (nothing reused)."""
+def race(case: build.PeerCase, peer: object, repeat: int, use_numba: bool
+         ) -> tuple[list[float], list[float], list[float]]:
+    """Times of trunkline's first and repeat solves and pandapipes' solves, interleaved:
+    each round times one of each, so that all three meet the machine in the same state
+    (its speed drifts over seconds). One warm-up round first (numba compiles its kernels
+    and trunkline's on first use; gas tables)."""
     copies = [replace(case, network=case.network.copy()) for _ in range(repeat + 1)]
-    solve_and_read(copies[0])  # warm-up: gas tables
-    best = float("inf")
-    for c in copies[1:]:  # all kept alive: each is a distinct network object
-        t0 = time.perf_counter()
-        solve_and_read(c)
-        best = min(best, time.perf_counter() - t0)
-    return best
-
-
-def best_sweep(case: build.PeerCase, repeat: int) -> float:
-    """Best time of trunkline on the same network object with new demands each solve."""
     net = case.network
     base = dict(net.injections)
-    best = float("inf")
+    first: list[float] = []
+    sweep: list[float] = []
+    pp: list[float] = []
     try:
-        for i in range(repeat + 1):  # the first: warm-up
-            net.injections.update({k: v * (1.0 + 1e-4 * i) for k, v in base.items()})
+        for i in range(repeat + 1):
+            gc.collect()
+            gc.disable()  # as timeit does: no collection of other objects inside a timing
             t0 = time.perf_counter()
+            build.solve_pandapipes(case, peer, use_numba=use_numba, tol_m=BENCH_TOL_M)
+            t1 = time.perf_counter()
+            solve_and_read(copies[i])  # a distinct network object: compiled afresh
+            t2 = time.perf_counter()
+            # the same network object with every nominated flow changed
+            net.injections.update({k: v * (1.0 + 1e-4 * i) for k, v in base.items()})
+            t3 = time.perf_counter()
             solve_and_read(case)
+            t4 = time.perf_counter()
+            gc.enable()
             if i:
-                best = min(best, time.perf_counter() - t0)
+                pp.append(t1 - t0)
+                first.append(t2 - t1)
+                sweep.append(t4 - t3)
     finally:
+        gc.enable()
         net.injections.update(base)
-    return best
+    return first, sweep, pp
+
+
+def trunkline_only(case: build.PeerCase, repeat: int) -> tuple[float, float]:
+    """Best first and repeat times of trunkline alone (see :func:`race`)."""
+    copies = [replace(case, network=case.network.copy()) for _ in range(repeat + 1)]
+    net = case.network
+    base = dict(net.injections)
+    first, sweep = [], []
+    try:
+        for i in range(repeat + 1):
+            gc.collect()
+            gc.disable()
+            t0 = time.perf_counter()
+            solve_and_read(copies[i])
+            t1 = time.perf_counter()
+            net.injections.update({k: v * (1.0 + 1e-4 * i) for k, v in base.items()})
+            t2 = time.perf_counter()
+            solve_and_read(case)
+            t3 = time.perf_counter()
+            gc.enable()
+            if i:
+                first.append(t1 - t0)
+                sweep.append(t3 - t2)
+    finally:
+        gc.enable()
+        net.injections.update(base)
+    return min(first), min(sweep)
 
 
 def main() -> None:
@@ -129,22 +158,23 @@ def main() -> None:
     for name in NETWORKS:
         case = build.build_case(name, lossless="pipe", level_heights=not args.heights)
         peer = build.build_pandapipes(case)
-        t_first = best_first(case, args.repeat)
-        t_tl = best_sweep(case, args.repeat)
-        t_pp = best_of(partial(build.solve_pandapipes, case, peer, use_numba=numba,
-                               tol_m=BENCH_TOL_M), args.repeat)
+        first, sweep, pp = race(case, peer, args.repeat, numba)
+        t_first, t_tl, t_pp = min(first), min(sweep), min(pp)
         res = build.solve_trunkline(case)
         rel = build.relative_differences(case, res.pressure, build.pandapipes_pressures(peer))
         rows.append((name, t_first, t_tl, t_pp))
+        # the median over the rounds of each round's own ratio: how steady the best is
+        med_first = statistics.median(b / a for a, b in zip(first, pp, strict=True))
+        med_rep = statistics.median(b / a for a, b in zip(sweep, pp, strict=True))
         print(f"{name:12s} {len(case.network.nodes):6d} {len(case.network.edges):6d} "
               f"{t_first:11.4f} {t_tl:12.4f} {t_pp:13.4f} {t_pp / t_first:12.1f} "
-              f"{t_pp / t_tl:13.1f} {max(rel.values()):11.2e}")
+              f"{t_pp / t_tl:13.1f} {max(rel.values()):11.2e}   "
+              f"(median of rounds: {med_first:.1f} / {med_rep:.1f})")
     # trunkline on the instance as loaded (short pipes, bypassed stations: its own
     # lossless elements rather than 1 m pipes); no pandapipes equivalent
     for name in NETWORKS:
         case = build.build_case(name, lossless="keep", level_heights=not args.heights)
-        t_first = best_first(case, args.repeat)
-        t = best_sweep(case, args.repeat)
+        t_first, t = trunkline_only(case, args.repeat)
         print(f"{name}: trunkline on its own lossless elements {t_first:.4f} s first, "
               f"{t:.4f} s repeat")
     name, t_first, t_tl, t_pp = rows[-1]

@@ -142,6 +142,47 @@ _TYPE_CODE: Final[dict[type, int]] = {Pipe: PIPE, ShortPipe: EQUAL}
 _EDGE_LABELS: Final = ("type", "from_node", "to_node")
 
 
+class _Labels:
+    """The labels of a compiled network's result tables: node ids, element ids, types and
+    end nodes (made on first use; shared by the arrays' boundary copies and the results)."""
+
+    def __init__(self, node_ids: list[str], edge_ids: list[str], types: list[type],
+                 fr: IntArray, to: IntArray) -> None:
+        self._node_ids, self._edge_ids, self._types = node_ids, edge_ids, types
+        self._fr, self._to = fr, to
+
+    # ids as object arrays: pandas takes them as they are (lists it converts one by one)
+    @cached_property
+    def node_index(self) -> pd.Index:
+        """The node ids, as the node table's index."""
+        index: pd.Index = pd.Index(np.array(self._node_ids, dtype=object), name="id")
+        return index
+
+    @cached_property
+    def _edge_frame(self) -> pd.DataFrame:
+        """Type, from_node and to_node of every element, indexed by id: the edge table's
+        first columns, as a frame (copied whenever a table is built from it)."""
+        ids = np.array(self._node_ids, dtype=object)
+        names = {t: t.__name__ for t in set(self._types)}
+        cols = {"type": np.array([names[t] for t in self._types], dtype=object),
+                "from_node": ids[self._fr], "to_node": ids[self._to]}
+        return pd.DataFrame(cols, index=pd.Index(np.array(self._edge_ids, dtype=object),
+                                                 name="id"))
+
+    @property
+    def edge_index(self) -> pd.Index:
+        """The element ids, as the edge table's index."""
+        return self._edge_frame.index
+
+    @cached_property
+    def edge_columns(self) -> dict[str, Any]:
+        """The label columns' values as pandas holds them (an object array, or its string
+        array), which a new frame takes without converting them again."""
+        frame = self._edge_frame
+        return {c: frame[c].to_numpy() if frame[c].dtype == object else frame[c].array
+                for c in _EDGE_LABELS}
+
+
 @dataclass(frozen=True)
 class NetworkResult:
     """Immutable steady state of a network (SI; tables as new DataFrames on access).
@@ -158,11 +199,10 @@ class NetworkResult:
     _nodes: dict[str, Any] = field(repr=False)
     _edges: dict[str, Any] = field(repr=False)
     _compressors: dict[str, Any] = field(repr=False)
-    #: the node ids as an index, and the element ids with their type and end nodes (both
-    #: shared by the results of one compiled network; never handed out uncopied)
-    _node_index: pd.Index = field(repr=False, compare=False)
-    _edge_index: pd.Index = field(repr=False, compare=False)
-    _edge_labels: dict[str, Any] = field(repr=False, compare=False)
+    #: the node ids as an index, and the element ids with their type and end nodes (made
+    #: when a table is first read; shared by the results of one compiled network, never
+    #: handed out uncopied)
+    _labels: _Labels = field(repr=False, compare=False)
     #: the violations' messages (made on first read) and whether there are any
     _violation_messages: Callable[[], tuple[str, ...]] = field(repr=False, compare=False)
     _violated: bool = field(repr=False, compare=False)
@@ -178,15 +218,15 @@ class NetworkResult:
         # a dict of arrays is copied into the frame, and a copy of an index has a name of
         # its own (its values are immutable, shared): the frame is the caller's own
         return pd.DataFrame({k: v for k, v in self._nodes.items() if k != "id"},
-                            index=self._node_index.copy())
+                            index=self._labels.node_index.copy())
 
     @property
     def edges(self) -> pd.DataFrame:
         """Per element: type, mass flow [kg/s], standard volume flow [m³/s], pressures."""
-        cols = dict(self._edge_labels)
+        cols = dict(self._labels.edge_columns)
         cols.update((k, v) for k, v in self._edges.items() if k != "id")
         # a dict's arrays are copied into the frame (or, under copy-on-write, on write)
-        return pd.DataFrame(cols, index=self._edge_index.copy())
+        return pd.DataFrame(cols, index=self._labels.edge_index.copy())
 
     @property
     def pipes(self) -> pd.DataFrame:
@@ -249,7 +289,9 @@ class _Arrays:
         self.to = np.fromiter(map(idx.__getitem__, map(_TO, edges)), np.intp, ne)
         # the bulk (pipes, short pipes) by exact type; the few others one by one
         types = list(map(type, edges))
-        self.type_names = [t.__name__ for t in types]
+        #: the result tables' labels (made on first use, shared by boundary copies)
+        self.labels = _Labels(self.node_ids, self.edge_ids, types, self.fr, self.to)
+        self.types = types
         code = np.fromiter(map(_TYPE_CODE.get, types, repeat(-1, ne)), np.intp, ne)
         is_pipe, is_short = code == PIPE, code == EQUAL
         kind = np.full(ne, EQUAL, dtype=np.intp)
@@ -370,31 +412,6 @@ class _Arrays:
         ne = len(self.edges)
         return (np.fromiter(map(_FLOW_MIN, self.edges), float, ne),
                 np.fromiter(map(_FLOW_MAX, self.edges), float, ne))
-
-    # ids as object arrays: pandas takes them as they are (lists it converts one by one)
-    @cached_property
-    def node_index(self) -> pd.Index:
-        """The node ids, as the node table's index."""
-        index: pd.Index = pd.Index(np.array(self.node_ids, dtype=object), name="id")
-        return index
-
-    @cached_property
-    def edge_labels(self) -> pd.DataFrame:
-        """Type, from_node and to_node of every element, indexed by id: the edge table's
-        first columns, as a frame (copied whenever a table is built from it)."""
-        ids = np.array(self.node_ids, dtype=object)
-        cols = {"type": np.array(self.type_names, dtype=object), "from_node": ids[self.fr],
-                "to_node": ids[self.to]}
-        return pd.DataFrame(cols, index=pd.Index(np.array(self.edge_ids, dtype=object),
-                                                 name="id"))
-
-    @cached_property
-    def edge_label_columns(self) -> dict[str, Any]:
-        """The label columns' values as pandas holds them (an object array, or its string
-        array), which a new frame takes without converting them again."""
-        frame = self.edge_labels
-        return {c: frame[c].to_numpy() if frame[c].dtype == object else frame[c].array
-                for c in _EDGE_LABELS}
 
     @staticmethod
     def _classify(e: object) -> tuple[int, float, float, float]:
@@ -1348,7 +1365,7 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
     bad_nodes = np.flatnonzero(low | high | off)
     e_min, e_max = a.edge_bounds
     bad_edges = np.flatnonzero(~((e_min - 1e-9 <= q) & (q <= e_max + 1e-9)))
-    types = a.type_names
+    types = a.types
 
     def bound_messages() -> list[str]:
         """The node and edge bound violations, in words."""
@@ -1372,7 +1389,7 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
         b = bad_edges
         for ek, qe, lo_e, hi_e in zip(b.tolist(), q[b].tolist(), e_min[b].tolist(),
                                       e_max[b].tolist(), strict=True):
-            out.append(f"{types[ek]} {a.edge_ids[ek]}: flow {qe:.3f} kg/s outside "
+            out.append(f"{types[ek].__name__} {a.edge_ids[ek]}: flow {qe:.3f} kg/s outside "
                        f"[{lo_e:.3f}, {hi_e:.3f}] kg/s")
         return out
 
@@ -1440,6 +1457,6 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
     }
     late = tuple(violations)
     return NetworkResult(net.name, True, iterations, norm, t, nodes_tab, edges_tab, comp,
-                         a.node_index, a.edge_labels.index, a.edge_label_columns,
+                         a.labels,
                          lambda: (*bound_messages(), *late),
                          bool(bad_nodes.size or bad_edges.size or late))
