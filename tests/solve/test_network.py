@@ -603,3 +603,51 @@ def test_compiled_pipe_law_equals_numpy(heights: bool, monkeypatch: pytest.Monke
         got[compiled] = ph.pipe_law(p1, p2, q)
     for c, n_ in zip(got[True], got[False], strict=True):
         np.testing.assert_allclose(c, n_, rtol=1e-12, atol=1e-9 * np.abs(n_).max())
+
+
+def test_a_start_from_a_previous_result_converges_sooner_to_the_same_state() -> None:
+    """A demand sweep on GasLib-582 started from the previous state: the state a cold
+    solve gives (pressures; pipe flows — the circulation round loops of lossless valves
+    and short pipes is not fixed by the physics, only by where Newton starts), in fewer
+    Newton iterations; a start from a copy of the network (the same ids) is taken too."""
+    from trunkline.model import Pipe
+
+    net = _gaslib_582()
+    base = dict(net.injections)
+    previous = solve_steady(net, METHANE)
+    for scale in (1.02, 1.05, 0.9):
+        net.injections.update({k: v * scale for k, v in base.items()})
+        warm = solve_steady(net, METHANE, start=previous)
+        cold = solve_steady(net.copy(), METHANE)
+        assert _same(warm.pressure, cold.pressure)
+        assert all(warm.flow[k] == pytest.approx(v, rel=1e-7, abs=1e-7)
+                   for k, v in cold.flow.items() if isinstance(net.edges[k], Pipe))
+        assert warm.iterations < cold.iterations
+        previous = warm
+    again = solve_steady(net.copy(), METHANE, start=previous)
+    assert _same(again.pressure, previous.pressure)
+
+
+def test_a_start_newton_cannot_use_falls_back_to_the_linearised_start(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    net = osiadacz_network()
+    cold = solve_steady(net.copy(), METHANE)
+    original = nw._solve_once
+    starts: list[bool] = []
+
+    def failing_from_a_start(a, ph, inj, x0, tol, max_iter):  # type: ignore[no-untyped-def]
+        starts.append(x0 is not None)
+        if x0 is not None:
+            raise ConvergenceError("steady network solve", iterations=max_iter, residual=1.0)
+        return original(a, ph, inj, x0, tol, max_iter)
+
+    monkeypatch.setattr(nw, "_solve_once", failing_from_a_start)
+    res = solve_steady(net, METHANE, start=cold)
+    assert starts == [True, False]
+    assert _same(res.pressure, cold.pressure)
+
+
+def test_a_start_from_another_network_is_an_error() -> None:
+    other = solve_steady(_loop_network(), METHANE)
+    with pytest.raises(InputError, match="start is a result of another network"):
+        solve_steady(osiadacz_network(), METHANE, start=other)

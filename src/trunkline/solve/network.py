@@ -1129,7 +1129,8 @@ def _compile(net: Network) -> _Arrays:
 def solve_steady(net: Network, gas: Gas, *, temperature: float | None = None,
                  isothermal: bool = True, z: float | ZModel | None = None,
                  viscosity: float | None = None, tol: float = TOL, max_iter: int = MAX_ITER,
-                 fuel_tol: float = 1e-9, temperature_tol: float = 1e-6) -> NetworkResult:
+                 fuel_tol: float = 1e-9, temperature_tol: float = 1e-6,
+                 start: NetworkResult | None = None) -> NetworkResult:
     """Steady state of a gas network with its active elements at their settings.
 
     Args:
@@ -1147,6 +1148,12 @@ def solve_steady(net: Network, gas: Gas, *, temperature: float | None = None,
             (for comparisons with tools using simplified Z laws).
         viscosity: constant dynamic viscosity [Pa·s] instead of Lee-Gonzalez-Eakin.
         tol: convergence tolerance on the scaled residual (∞-norm).
+        start: a previous result of this network (the same node and element ids; other
+            demands, supply pressures or settings) whose pressures and flows Newton
+            starts from instead of the linearised start: a sweep or a time series of
+            nearby states converges in a few iterations. If Newton does not converge
+            from it, the solve begins again from the linearised start, so a start
+            changes the iterations, never the answer beyond the tolerance.
 
     Raises:
         ConvergenceError: not converged (iterations, residual, worst equations).
@@ -1173,7 +1180,13 @@ def solve_steady(net: Network, gas: Gas, *, temperature: float | None = None,
     fuel_comps = [k for k in a.comp_idx if a.edges[k].fuel_from_line  # type: ignore[attr-defined]
                   and a.kind[k] in (RATIO, SET_TO, SET_FROM)]
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        x, it_total, norm = _solve_once(a, ph, inj, None, tol, max_iter)
+        x0 = None if start is None else _start_point(a, start)
+        try:
+            x, it_total, norm = _solve_once(a, ph, inj, x0, tol, max_iter)
+        except ConvergenceError:
+            if x0 is None:
+                raise
+            x, it_total, norm = _solve_once(a, ph, inj, None, tol, max_iter)
         t_node = np.full(len(a.node_ids), t)
         if not isothermal:
             for _ in range(50):
@@ -1208,6 +1221,32 @@ def solve_steady(net: Network, gas: Gas, *, temperature: float | None = None,
             x, it, norm = _solve_once(a, ph, inj, x, tol, max_iter)
         it_total += it
     return _result(net, a, gas, t, x, inj, fuel, it_total, norm, t_node, ph)
+
+
+def _start_point(a: _Arrays, start: NetworkResult) -> FloatArray:
+    """Free-node pressures and element flows of a previous result, in the arrays' order."""
+    node_ids, edge_ids = start._nodes["id"], start._edges["id"]
+    p, q = start._nodes["pressure"], start._edges["mass_flow"]
+    if node_ids is not a.node_ids and node_ids != a.node_ids:
+        at = dict(zip(node_ids, range(len(node_ids)), strict=True))
+        missing = [n for n in a.node_ids if n not in at]
+        if missing:
+            raise InputError("start is a result of another network", element=start.network,
+                             field="start", value=f"no node {missing[0]}",
+                             expected="a result with every node and element of the network")
+        p = p[np.fromiter(map(at.__getitem__, a.node_ids), np.intp, len(a.node_ids))]
+    if edge_ids is not a.edge_ids and edge_ids != a.edge_ids:
+        at = dict(zip(edge_ids, range(len(edge_ids)), strict=True))
+        missing = [e for e in a.edge_ids if e not in at]
+        if missing:
+            raise InputError("start is a result of another network", element=start.network,
+                             field="start", value=f"no element {missing[0]}",
+                             expected="a result with every node and element of the network")
+        q = q[np.fromiter(map(at.__getitem__, a.edge_ids), np.intp, len(a.edge_ids))]
+    pf = np.asarray(p, dtype=float)[a.free]
+    # a node cut off in the previous state has no pressure: the mean fixed pressure
+    pf = np.where(np.isfinite(pf) & (pf > 0), pf, float(np.mean(a.p_fixed[a.fixed])))
+    return np.concatenate([pf, np.nan_to_num(np.asarray(q, dtype=float))])
 
 
 def _energy_pass(a: _Arrays, ph: _Physics, gas: Gas, net: Network, p: FloatArray,
