@@ -403,7 +403,9 @@ def _nodal_step(nf: int, fpos: IntArray, tpos: IntArray, new_pos: IntArray, f: F
             b[new_pos[fpos[e]]] -= w
         if tpos[e] >= 0:
             b[new_pos[tpos[e]]] += w
-    for j in range(nf):  # L y = b, then U x = y
+    # L y = b, then U x = y: _solve's loops (each kernel is compiled on its own, so they
+    # are repeated here rather than called)
+    for j in range(nf):
         bj = b[j]
         if bj != 0.0:
             for p in range(lp[j], lp[j + 1]):

@@ -1225,28 +1225,27 @@ def solve_steady(net: Network, gas: Gas, *, temperature: float | None = None,
 
 def _start_point(a: _Arrays, start: NetworkResult) -> FloatArray:
     """Free-node pressures and element flows of a previous result, in the arrays' order."""
-    node_ids, edge_ids = start._nodes["id"], start._edges["id"]
-    p, q = start._nodes["pressure"], start._edges["mass_flow"]
-    if node_ids is not a.node_ids and node_ids != a.node_ids:
-        at = dict(zip(node_ids, range(len(node_ids)), strict=True))
-        missing = [n for n in a.node_ids if n not in at]
+
+    def ordered(values: FloatArray, ids: list[str], want: list[str], what: str
+                ) -> FloatArray:
+        if ids is want or ids == want:
+            return values
+        at = dict(zip(ids, range(len(ids)), strict=True))
+        missing = [i for i in want if i not in at]
         if missing:
             raise InputError("start is a result of another network", element=start.network,
-                             field="start", value=f"no node {missing[0]}",
+                             field="start", value=f"no {what} {missing[0]}",
                              expected="a result with every node and element of the network")
-        p = p[np.fromiter(map(at.__getitem__, a.node_ids), np.intp, len(a.node_ids))]
-    if edge_ids is not a.edge_ids and edge_ids != a.edge_ids:
-        at = dict(zip(edge_ids, range(len(edge_ids)), strict=True))
-        missing = [e for e in a.edge_ids if e not in at]
-        if missing:
-            raise InputError("start is a result of another network", element=start.network,
-                             field="start", value=f"no element {missing[0]}",
-                             expected="a result with every node and element of the network")
-        q = q[np.fromiter(map(at.__getitem__, a.edge_ids), np.intp, len(a.edge_ids))]
-    pf = np.asarray(p, dtype=float)[a.free]
+        return values[np.fromiter(map(at.__getitem__, want), np.intp, len(want))]
+
+    p = ordered(np.asarray(start._nodes["pressure"], dtype=float), start._nodes["id"],
+                a.node_ids, "node")
+    q = ordered(np.asarray(start._edges["mass_flow"], dtype=float), start._edges["id"],
+                a.edge_ids, "element")
+    pf = p[a.free]
     # a node cut off in the previous state has no pressure: the mean fixed pressure
     pf = np.where(np.isfinite(pf) & (pf > 0), pf, float(np.mean(a.p_fixed[a.fixed])))
-    return np.concatenate([pf, np.nan_to_num(np.asarray(q, dtype=float))])
+    return np.concatenate([pf, np.nan_to_num(q)])
 
 
 def _energy_pass(a: _Arrays, ph: _Physics, gas: Gas, net: Network, p: FloatArray,
