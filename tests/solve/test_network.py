@@ -576,6 +576,12 @@ def test_compiled_lu_and_superlu_give_the_same_state(build: Callable[[], Network
         assert not off
 
 
+def test_compiled_colebrook_stops_where_the_numpy_one_does() -> None:
+    from trunkline.physics import friction
+
+    assert nw._colebrook._STEP_RTOL == friction._COLEBROOK_STEP_RTOL
+
+
 @pytest.mark.skipif(not nw._colebrook.AVAILABLE, reason="needs numba (the fast extra)")
 @pytest.mark.parametrize("heights", [False, True])
 def test_compiled_pipe_law_equals_numpy(heights: bool, monkeypatch: pytest.MonkeyPatch

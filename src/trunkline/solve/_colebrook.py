@@ -2,8 +2,8 @@ r"""Compiled pipe law of the steady network solver's Colebrook-family pipes (opt
 
 One pass over the pipes gives what the solver's numpy pipe law computes in some thirty
 array passes: φ = λ·Re and dφ/dRe in every regime — laminar (φ = 64), the critical
-zone's blend of the laminar and turbulent laws, turbulent Colebrook-White by Newton
-from the pipe's last λ moved along its dλ/dRe (see
+zone's blend of the laminar and turbulent laws, turbulent Colebrook-White by Halley's
+method from the pipe's last λ moved along its dλ/dRe (see
 :func:`trunkline.physics.friction.colebrook_with_derivative`, whose iteration and
 stopping rule it repeats element by element). Two more passes give the pipes' mean
 pressures and, from φ, the law's residual and derivatives (:func:`_law`). Compiled with
@@ -34,7 +34,10 @@ __all__ = ["AVAILABLE", "colebrook_phi", "mean_pressure", "pipe_law"]
 FloatArray = npt.NDArray[np.float64]
 
 _C = 2.0 / math.log(10.0)
-_STEP_RTOL = 1e-8  # as the numpy solver's (friction._COLEBROOK_STEP_RTOL)
+# the numpy solver's friction._COLEBROOK_STEP_RTOL, as a literal: numba's cache of the
+# compiled kernels is renewed when this file changes, not when another does (a test
+# checks that the two agree)
+_STEP_RTOL = 5e-6
 _MAX_ITERATIONS = 50
 _LAM = LAMINAR_FRICTION_CONSTANT
 _RE_LAM, _RE_TURB = RE_LAMINAR_MAX, RE_TURBULENT_MIN
@@ -64,9 +67,12 @@ def _phi(re: FloatArray, rel: FloatArray, divisor: float, lam_last: FloatArray,
         # from the last λ, or (none yet, or moved out of range) Swamee & Jain
         x = 1.0 / math.sqrt(start) if start > 0.0 else -2.0 * math.log10(a + 5.74 / r**0.9)
         converged = False
-        for _ in range(_MAX_ITERATIONS):
+        for _ in range(_MAX_ITERATIONS):  # Halley, as colebrook_with_derivative
             arg = a + b * x
-            step = (x + _C * math.log(arg)) / (1.0 + cb / arg)
+            f = x + _C * math.log(arg)
+            cu = cb / arg
+            fp = 1.0 + cu
+            step = f / fp / (1.0 + f * cu * (b / arg) / (2.0 * fp * fp))
             x = x - step
             if not abs(step) > _STEP_RTOL * x:
                 converged = True
