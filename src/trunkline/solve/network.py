@@ -324,7 +324,8 @@ class _Arrays:
         self.set_to_idx = np.flatnonzero(kind == SET_TO)
         self.set_from_idx = np.flatnonzero(kind == SET_FROM)
         self.ratio_idx = np.flatnonzero(kind == RATIO)
-        pipes = [edges[k] for k in self.pipe_idx.tolist()]
+        pipes = (edges if self.pipe_idx.size == ne
+                 else list(map(edges.__getitem__, self.pipe_idx.tolist())))
         self.pipes: list[Pipe] = pipes  # type: ignore[assignment]
         npipe = len(pipes)
         self.length = np.fromiter(map(_LENGTH, pipes), float, npipe)
