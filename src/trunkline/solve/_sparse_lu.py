@@ -15,6 +15,12 @@ SIAM 2006, ch. 4, the Cholesky algorithm with unsymmetric values). A pivot that 
 finite or is tiny against its column's diagonal entry returns None: the caller then
 factorises with SuperLU, which pivots.
 
+The same module orders such a pattern by minimum degree (:func:`nodal_ordering`: the
+trees and chains of a gas network exactly and in linear time, the meshed core that
+remains by SuperLU's MMD), builds the ordered pattern (:func:`ordered_pattern`), and
+assembles, factorises and solves the solver's whole nodal Newton step
+(:class:`NodalSystem`).
+
 Compiled with numba when it is installed (the ``fast`` extra); without numba,
 :data:`AVAILABLE` is False and the solver uses SuperLU only. The functions below are
 plain Python and run uncompiled as well (slowly), which the tests use to check them.
