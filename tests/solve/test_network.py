@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -210,6 +211,11 @@ def test_bounds_are_reported() -> None:
     ok.set_demand("b", 10.0)
     res = solve_steady(ok, GAS)
     assert res.feasible and res.violations == ()
+    # an element's flow bound alone (checked when feasibility is first read)
+    ok.edges["ab"] = replace(ok.edges["ab"], flow_max=5.0)
+    res = solve_steady(ok, GAS)
+    assert not res.feasible
+    assert len(res.violations) == 1 and res.violations[0].startswith("Pipe ab: flow")
 
 
 def test_elevation_changes_pressure_without_flow() -> None:

@@ -44,6 +44,7 @@ suction node's demand and the solve repeated until the fuel settles.
 from __future__ import annotations
 
 import copy
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -203,9 +204,9 @@ class NetworkResult:
     #: when a table is first read; shared by the results of one compiled network, never
     #: handed out uncopied)
     _labels: _Labels = field(repr=False, compare=False)
-    #: the violations' messages (made on first read) and whether there are any
+    #: the violations' messages and whether there are any (both made on first read)
     _violation_messages: Callable[[], tuple[str, ...]] = field(repr=False, compare=False)
-    _violated: bool = field(repr=False, compare=False)
+    _violated: Callable[[], bool] = field(repr=False, compare=False)
 
     @cached_property
     def violations(self) -> tuple[str, ...]:
@@ -250,9 +251,10 @@ class NetworkResult:
         """Element mass flows [kg/s] by id."""
         return dict(zip(self._edges["id"], map(float, self._edges["mass_flow"]), strict=True))
 
-    @property
+    @cached_property
     def feasible(self) -> bool:
-        return self.converged and not self._violated
+        """Converged, and every bound holds (checked on first read)."""
+        return self.converged and not self._violated()
 
 
 class _Arrays:
@@ -1402,9 +1404,13 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
     low, high = p < p_min - ptol, p > p_max + ptol
     off = a.fixed & ~((f_min - 1e-9 <= injection) & (injection <= f_max + 1e-9))
     bad_nodes = np.flatnonzero(low | high | off)
-    e_min, e_max = a.edge_bounds
-    bad_edges = np.flatnonzero(~((e_min - 1e-9 <= q) & (q <= e_max + 1e-9)))
     types = a.types
+
+    @functools.cache
+    def bad_edges() -> IntArray:
+        """The elements whose flow is out of bounds (their bounds read on first use)."""
+        e_min, e_max = a.edge_bounds
+        return np.flatnonzero(~((e_min - 1e-9 <= q) & (q <= e_max + 1e-9)))
 
     def bound_messages() -> list[str]:
         """The node and edge bound violations, in words."""
@@ -1425,7 +1431,8 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
             if of:
                 out.append(f"node {nid}: injection {inj_i:.3f} kg/s outside "
                            f"[{fl:.3f}, {fh:.3f}] kg/s")
-        b = bad_edges
+        b = bad_edges()
+        e_min, e_max = a.edge_bounds
         for ek, qe, lo_e, hi_e in zip(b.tolist(), q[b].tolist(), e_min[b].tolist(),
                                       e_max[b].tolist(), strict=True):
             out.append(f"{types[ek].__name__} {a.edge_ids[ek]}: flow {qe:.3f} kg/s outside "
@@ -1498,4 +1505,4 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
     return NetworkResult(net.name, True, iterations, norm, t, nodes_tab, edges_tab, comp,
                          a.labels,
                          lambda: (*bound_messages(), *late),
-                         bool(bad_nodes.size or bad_edges.size or late))
+                         lambda: bool(bad_nodes.size or late or bad_edges().size))
