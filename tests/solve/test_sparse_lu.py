@@ -181,3 +181,34 @@ def test_nodal_system_step_is_the_newton_step(seed: int, compiled: bool) -> None
             jac[nf + e, tpos[e]] = d2[e]
         jac[nf + e, nf + e] = dq[e]
     np.testing.assert_allclose(step, -np.linalg.solve(jac, f), rtol=1e-9, atol=1e-12)
+
+
+def _pattern_of(n: int, edges: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """The nodal pattern (diagonal and both off-diagonal entries of each edge)."""
+    rows = list(range(n)) + [i for i, j in edges] + [j for i, j in edges]
+    cols = list(range(n)) + [j for i, j in edges] + [i for i, j in edges]
+    return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
+
+
+@pytest.mark.parametrize("compiled", _compiled_flags())
+@pytest.mark.parametrize(("n", "edges", "nnz_l"), [
+    (1, [], 0),                                                    # one unknown
+    (4, [], 0),                                                    # no couplings
+    (7, [(0, k) for k in range(1, 7)], 6),                         # a star: leaves first
+    (5, [(i, j) for i in range(5) for j in range(i + 1, 5)], 10),  # K5: a core only
+    (8, [(i, (i + 1) % 4) for i in range(4)]                       # two rings
+     + [(4 + i, 4 + (i + 1) % 4) for i in range(4)], 10),
+    (3, [(0, 1), (0, 1), (1, 2), (1, 2)], 2),                      # parallel elements
+])
+def test_orderings_of_small_patterns(n: int, edges: list[tuple[int, int]], nnz_l: int,
+                                     compiled: bool) -> None:
+    # a permutation, and minimum degree's fill: none on a star (the hub at the end), a
+    # ring of 4 one fill entry, a complete graph full
+    rows, cols = _pattern_of(n, edges)
+    new_pos = _sparse_lu.nodal_ordering(n, rows, cols, compiled)
+    np.testing.assert_array_equal(np.sort(new_pos), np.arange(n))
+    indptr, indices, _ = _sparse_lu.ordered_pattern(n, new_pos, rows, cols, compiled)
+    assert _sparse_lu.SymbolicLU(indptr, indices, compiled).nnz_l == nnz_l
+    if edges and len(edges) == n - 1:
+        # the star's hub goes when one leaf is left (then both have one neighbour)
+        assert new_pos[0] >= n - 2
