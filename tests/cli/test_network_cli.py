@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -58,3 +59,21 @@ def test_gaslib_check_reads_combined_decisions() -> None:
     missing = runner.invoke(app, [*args, "--cdf", "nowhere.cdf"])
     assert missing.exit_code == 2
     assert "nowhere.cdf" in (missing.stderr or missing.output)
+
+
+def test_packaged_gaslib_files_by_bare_name(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    # the README's examples run from any directory: a bare GasLib file name with no such
+    # file here is the packaged one; a file here of that name comes first
+    monkeypatch.chdir(tmp_path)
+    res = runner.invoke(app, ["solve", "GasLib-40.net", "--scenario", "GasLib-40.scn",
+                              "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["nodes"] == 40
+    res = runner.invoke(app, ["gaslib", "check", "GasLib-11.net", "GasLib-11.scn",
+                              "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["feasible"] is True
+    (tmp_path / "GasLib-11.net").write_text("not XML")
+    res = runner.invoke(app, ["solve", "GasLib-11.net"])
+    assert res.exit_code == 2 and "not well-formed XML" in (res.stderr or res.output)

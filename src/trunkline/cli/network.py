@@ -17,17 +17,35 @@ from trunkline.cli.common import fail as _fail
 from trunkline.errors import InputError, TrunklineError
 from trunkline.gas import Gas
 from trunkline.model import Network, NetworkScenario, load_scenario
-from trunkline.model.gaslib import apply_nomination, gaslib_gas, read_gaslib
+from trunkline.model.gaslib import (
+    GASLIB_FILES,
+    apply_nomination,
+    gaslib_gas,
+    gaslib_path,
+    read_gaslib,
+)
 from trunkline.solve import NetworkResult, solve_steady
 
 gaslib_app = typer.Typer(help="GasLib benchmark networks: nomination validation.",
                          no_args_is_help=True)
 
 FileArg = Annotated[Path, typer.Argument(help="A GasLib .net file or a network TOML scenario "
-                                              "(or the name of a built-in one).")]
+                                              "(or the name of a built-in one; a GasLib "
+                                              "file's bare name, e.g. GasLib-40.net, "
+                                              "names the packaged one if there is no such "
+                                              "file here).")]
 ScnOpt = Annotated[Path | None, typer.Option("--scenario", "-s",
                                             help="GasLib .scn nomination (with a .net).")]
 CsOpt = Annotated[Path | None, typer.Option("--cs", help="GasLib .cs compressor stations.")]
+
+
+def _gaslib_file(path: Path | None) -> Path | None:
+    """The file given, or — a bare name with no such file here — the packaged GasLib file
+    of that name (GasLib-11, 24, 40, 134, 135, 582 and 4197 ship with trunkline)."""
+    if path is None or path.exists() or str(path) != path.name or path.name not in GASLIB_FILES:
+        return path
+    return gaslib_path(path.name)
+
 FmtOpt = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
 
 
@@ -35,7 +53,8 @@ FmtOpt = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
 def _load(file: Path, scenario: Path | None, cs: Path | None) -> tuple[Network, Gas, float, str]:
     """Network, gas, temperature and a title from a GasLib file set or a TOML scenario."""
     if file.suffix == ".net":
-        data = read_gaslib(file, scenario, cs)
+        file = _gaslib_file(file) or file
+        data = read_gaslib(file, _gaslib_file(scenario), _gaslib_file(cs))
         net = apply_nomination(data) if data.nomination is not None else data.network
         if not net.pressures:
             net = net.with_slack()
@@ -122,7 +141,8 @@ def solve(
 
 @gaslib_app.command("check")
 def gaslib_check(
-    net_file: Annotated[Path, typer.Argument(help="GasLib .net file.")],
+    net_file: Annotated[Path, typer.Argument(help="GasLib .net file (a bare name such as "
+                                             "GasLib-40.net: the packaged one).")],
     scn_file: Annotated[Path, typer.Argument(help="GasLib .scn nomination.")],
     cs: CsOpt = None,
     cdf: Annotated[Path | None, typer.Option(
@@ -134,7 +154,9 @@ def gaslib_check(
     from trunkline.optimize import check_nomination
 
     try:
-        data = read_gaslib(net_file, scn_file, cs, cdf_path=cdf)
+        data = read_gaslib(_gaslib_file(net_file) or net_file,
+                           _gaslib_file(scn_file) or scn_file, _gaslib_file(cs),
+                           cdf_path=_gaslib_file(cdf))
         result = check_nomination(data)
     except TrunklineError as exc:
         _fail(exc)
