@@ -73,12 +73,12 @@ def solve_and_read(case: build.PeerCase) -> NetworkResult:
     return res
 
 
-def race(case: build.PeerCase, peer: object, repeat: int, use_numba: bool
+def race(case: build.PeerCase, peer: object | None, repeat: int, use_numba: bool = True
          ) -> tuple[list[float], list[float], list[float]]:
-    """Times of trunkline's first and repeat solves and pandapipes' solves, interleaved:
-    each round times one of each, so that all three meet the machine in the same state
-    (its speed drifts over seconds). One warm-up round first (numba compiles its kernels
-    and trunkline's on first use; gas tables)."""
+    """Times of trunkline's first and repeat solves and pandapipes' solves (none without
+    ``peer``), interleaved: each round times one of each, so that all three meet the
+    machine in the same state (its speed drifts over seconds). One warm-up round first
+    (numba compiles its kernels and trunkline's on first use; gas tables)."""
     copies = [replace(case, network=case.network.copy()) for _ in range(repeat + 1)]
     net = case.network
     base = dict(net.injections)
@@ -90,7 +90,8 @@ def race(case: build.PeerCase, peer: object, repeat: int, use_numba: bool
             gc.collect()
             gc.disable()  # as timeit does: no collection of other objects inside a timing
             t0 = time.perf_counter()
-            build.solve_pandapipes(case, peer, use_numba=use_numba, tol_m=BENCH_TOL_M)
+            if peer is not None:
+                build.solve_pandapipes(case, peer, use_numba=use_numba, tol_m=BENCH_TOL_M)
             t1 = time.perf_counter()
             solve_and_read(copies[i])  # a distinct network object: compiled afresh
             t2 = time.perf_counter()
@@ -107,7 +108,7 @@ def race(case: build.PeerCase, peer: object, repeat: int, use_numba: bool
     finally:
         gc.enable()
         net.injections.update(base)
-    return first, sweep, pp
+    return first, sweep, pp if peer is not None else []
 
 
 def warm_sweep(case: build.PeerCase, repeat: int) -> tuple[float, int]:
@@ -136,33 +137,6 @@ def warm_sweep(case: build.PeerCase, repeat: int) -> tuple[float, int]:
         gc.enable()
         net.injections.update(base)
     return min(times), max(its)
-
-
-def trunkline_only(case: build.PeerCase, repeat: int) -> tuple[float, float]:
-    """Best first and repeat times of trunkline alone (see :func:`race`)."""
-    copies = [replace(case, network=case.network.copy()) for _ in range(repeat + 1)]
-    net = case.network
-    base = dict(net.injections)
-    first, sweep = [], []
-    try:
-        for i in range(repeat + 1):
-            gc.collect()
-            gc.disable()
-            t0 = time.perf_counter()
-            solve_and_read(copies[i])
-            t1 = time.perf_counter()
-            net.injections.update({k: v * (1.0 + 1e-4 * i) for k, v in base.items()})
-            t2 = time.perf_counter()
-            solve_and_read(case)
-            t3 = time.perf_counter()
-            gc.enable()
-            if i:
-                first.append(t1 - t0)
-                sweep.append(t3 - t2)
-    finally:
-        gc.enable()
-        net.injections.update(base)
-    return min(first), min(sweep)
 
 
 def main() -> None:
@@ -204,7 +178,8 @@ def main() -> None:
     # lossless elements rather than 1 m pipes); no pandapipes equivalent
     for name in NETWORKS:
         case = build.build_case(name, lossless="keep", level_heights=not args.heights)
-        t_first, t = trunkline_only(case, args.repeat)
+        first, sweep, _ = race(case, None, args.repeat)
+        t_first, t = min(first), min(sweep)
         print(f"{name}: trunkline on its own lossless elements {t_first:.4f} s first, "
               f"{t:.4f} s repeat")
     for name in NETWORKS:

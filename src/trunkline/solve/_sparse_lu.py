@@ -392,15 +392,11 @@ def _nodal_values(fpos: IntArray, tpos: IntArray, d1: FloatArray, d2: FloatArray
             data[s_tt[e]] -= g2
 
 
-def _nodal_step(nf: int, fpos: IntArray, tpos: IntArray, new_pos: IntArray, f: FloatArray,
-                d1: FloatArray, d2: FloatArray, inv: FloatArray, scale: float,
-                lp: IntArray, li: IntArray, lx: FloatArray, ux: FloatArray, ud: FloatArray,
-                out: FloatArray) -> None:
-    """The Newton step of the nodal system into ``out`` (free pressures, then element
-    flows): f holds the balance rows (nf) and the element rows; each element's flow
-    change is eliminated, Δq_e = −(f_e + d1·Δp_from + d2·Δp_to)/dq_e, so the balance
-    rows become the nodal system (factorised in the order ``new_pos``), solved here."""
-    b = np.empty(nf)
+def _nodal_rhs(nf: int, fpos: IntArray, tpos: IntArray, new_pos: IntArray, f: FloatArray,
+               inv: FloatArray, scale: float, b: FloatArray) -> None:
+    """The nodal system's right-hand side, in the order ``new_pos``, into ``b``: f holds
+    the balance rows (nf) and the element rows; each element's flow change is
+    eliminated, Δq_e = −(f_e + d1·Δp_from + d2·Δp_to)/dq_e."""
     for i in range(nf):
         b[new_pos[i]] = -f[i]
     for e in range(fpos.size):
@@ -409,31 +405,27 @@ def _nodal_step(nf: int, fpos: IntArray, tpos: IntArray, new_pos: IntArray, f: F
             b[new_pos[fpos[e]]] -= w
         if tpos[e] >= 0:
             b[new_pos[tpos[e]]] += w
-    # L y = b, then U x = y: _solve's loops (each kernel is compiled on its own, so they
-    # are repeated here rather than called)
-    for j in range(nf):
-        bj = b[j]
-        if bj != 0.0:
-            for p in range(lp[j], lp[j + 1]):
-                b[li[p]] -= lx[p] * bj
-    for i in range(nf - 1, -1, -1):
-        s = b[i]
-        for p in range(lp[i], lp[i + 1]):
-            s -= ux[p] * b[li[p]]
-        b[i] = s / ud[i]
+
+
+def _nodal_flows(nf: int, fpos: IntArray, tpos: IntArray, new_pos: IntArray, f: FloatArray,
+                 d1: FloatArray, d2: FloatArray, inv: FloatArray, dp: FloatArray,
+                 out: FloatArray) -> None:
+    """The whole Newton step into ``out`` (free pressures, then element flows) from the
+    nodal system's solution ``dp`` (in the order ``new_pos``)."""
     for i in range(nf):
-        out[i] = b[new_pos[i]]
+        out[i] = dp[new_pos[i]]
     for e in range(fpos.size):
         r = f[nf + e]
         if fpos[e] >= 0:
-            r += d1[e] * b[new_pos[fpos[e]]]
+            r += d1[e] * dp[new_pos[fpos[e]]]
         if tpos[e] >= 0:
-            r += d2[e] * b[new_pos[tpos[e]]]
+            r += d2[e] * dp[new_pos[tpos[e]]]
         out[nf + e] = -r * inv[e]
 
 
 _PLAIN: Final = (_symbolic_count, _symbolic_fill, _numeric, _solve, _adjacency,
-                 _series_reduction, _ordered_pattern, _nodal_values, _nodal_step)
+                 _series_reduction, _ordered_pattern, _nodal_values, _nodal_rhs,
+                 _nodal_flows)
 #: whether the compiled kernels are available (numba installed; imported on first use)
 AVAILABLE: Final = importlib.util.find_spec("numba") is not None
 
@@ -573,8 +565,8 @@ class SymbolicLU:
 class NodalSystem:
     """The nodal Newton system of a network whose element flows are all eliminated, on a
     :class:`SymbolicLU` of its ordered pattern: assembles and factorises it from the
-    elements' derivatives and solves for whole Newton steps, each in one compiled pass
-    (:func:`_nodal_values`, :func:`_nodal_step`).
+    elements' derivatives and solves for whole Newton steps, in compiled passes
+    (:func:`_nodal_values`; :func:`_nodal_rhs`, :func:`_solve`, :func:`_nodal_flows`).
 
     ``fpos``/``tpos``: each element's end nodes among the free nodes (−1: fixed);
     ``new_pos``: the ordering; ``slots``: each element's four entries' slots in the
@@ -585,7 +577,7 @@ class NodalSystem:
                  slots: tuple[IntArray, IntArray, IntArray, IntArray],
                  compiled: bool = True) -> None:
         k = _kernels(compiled)
-        self._values, self._step = k[7], k[8]
+        self._values, self._rhs, self._flows = k[7], k[8], k[9]
         self.sym = sym
         self.fpos = np.ascontiguousarray(fpos, np.int64)
         self.tpos = np.ascontiguousarray(tpos, np.int64)
@@ -605,10 +597,12 @@ class NodalSystem:
     def step(self, lu: NumericLU, inv: FloatArray, d1: FloatArray, d2: FloatArray,
              f: FloatArray, scale: float) -> FloatArray:
         """The Newton step −J⁻¹f (free pressures, then element flows)."""
+        nf = self.sym.n
+        b = np.empty(nf)
+        self._rhs(nf, self.fpos, self.tpos, self.new_pos, f, inv, float(scale), b)
         out = np.empty(f.size)
-        s = self.sym
-        self._step(s.n, self.fpos, self.tpos, self.new_pos, f, d1, d2, inv, float(scale),
-                   s.lp, s.li, lu.lx, lu.ux, lu.ud, out)
+        self._flows(nf, self.fpos, self.tpos, self.new_pos, f, d1, d2, inv, lu.solve(b),
+                    out)
         return out
 
 

@@ -746,20 +746,17 @@ class _Plan:
         ordering); set up the ordered pattern; return the first factorisation (None: the
         matrix is for the compiled LU, which factorises it on the ordered pattern)."""
         size = self.size
+        lu = None
         if self.nodal_ordering():
             # a nodal matrix (see compiled_lu): minimum degree on its pattern alone,
             # without a first factorisation by SuperLU
             new_pos = _sparse_lu.nodal_ordering(size, self.rows, self.cols)
-            self.indptr, self.indices, self.slot = _sparse_lu.ordered_pattern(
-                size, new_pos, self.rows, self.cols)
-            self.nnz, self.old_idx = int(self.indptr[-1]), np.argsort(new_pos)
-            self.new_pos = new_pos
-            return None
-        assert vals is not None
-        jm = sp.csc_matrix((vals, (self.rows, self.cols)), shape=(size, size))
-        lu = spla.splu(jm, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.1, relax=1,
-                       panel_size=1, options={"SymmetricMode": True})
-        new_pos = np.asarray(lu.perm_c, dtype=np.intp)  # position of each index
+        else:
+            assert vals is not None
+            jm = sp.csc_matrix((vals, (self.rows, self.cols)), shape=(size, size))
+            lu = spla.splu(jm, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.1, relax=1,
+                           panel_size=1, options={"SymmetricMode": True})
+            new_pos = np.asarray(lu.perm_c, dtype=np.intp)  # position of each index
         if COMPILED_LU:
             self.indptr, self.indices, self.slot = _sparse_lu.ordered_pattern(
                 size, new_pos, self.rows, self.cols)
@@ -789,8 +786,10 @@ class _Plan:
 
     def nodal(self) -> _sparse_lu.NodalSystem | None:
         """The compiled nodal system (once ordered, where the compiled LU applies)."""
-        sym = self.compiled_lu() if self.new_pos is not None else None
-        if sym is None or self.new_pos is None:
+        if self.new_pos is None:
+            return None
+        sym = self.compiled_lu()
+        if sym is None:
             return None
         if self._nodal is None:
             ne = self.elim.size
