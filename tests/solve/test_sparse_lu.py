@@ -212,3 +212,28 @@ def test_orderings_of_small_patterns(n: int, edges: list[tuple[int, int]], nnz_l
     if edges and len(edges) == n - 1:
         # the star's hub goes when one leaf is left (then both have one neighbour)
         assert new_pos[0] >= n - 2
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("compiled", _compiled_flags())
+def test_cut_off_nodes_are_scipys_unreached_components(seed: int, compiled: bool) -> None:
+    """Union-find (compiled, and plain on a small graph) and scipy's connected
+    components name the same nodes cut off from the anchors, on random sparse graphs
+    with some edges open, several components, isolated nodes and self-loops."""
+    from scipy.sparse.csgraph import connected_components
+
+    rng = np.random.default_rng(seed)
+    n = 60
+    m = int(rng.integers(20, 80))
+    fr, to = rng.integers(0, n, m), rng.integers(0, n, m)
+    joined = rng.random(m) < 0.7
+    anchor = np.zeros(n, dtype=bool)
+    anchor[rng.choice(n, int(rng.integers(1, 4)), replace=False)] = True
+    graph = sp.coo_matrix((np.ones(int(joined.sum())), (fr[joined], to[joined])),
+                          shape=(n, n))
+    _, comp = connected_components(graph, directed=False)
+    expected = ~np.isin(comp, comp[anchor])
+    got = _sparse_lu.cut_off_nodes(fr, to, joined, anchor, compiled=compiled)
+    assert got.dtype == bool
+    assert np.array_equal(got, expected)
+    assert expected.any() and not expected.all()  # both kinds of node present

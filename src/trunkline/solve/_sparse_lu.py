@@ -38,8 +38,8 @@ import numpy.typing as npt
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-__all__ = ["AVAILABLE", "NodalSystem", "NumericLU", "SymbolicLU", "nodal_ordering",
-           "ordered_pattern"]
+__all__ = ["AVAILABLE", "NodalSystem", "NumericLU", "SymbolicLU", "cut_off_nodes",
+           "nodal_ordering", "ordered_pattern"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -423,9 +423,40 @@ def _nodal_flows(nf: int, fpos: IntArray, tpos: IntArray, new_pos: IntArray, f: 
         out[nf + e] = -r * inv[e]
 
 
+def _cut_off(fr: IntArray, to: IntArray, joined: npt.NDArray[np.bool_],
+             anchor: npt.NDArray[np.bool_], out: npt.NDArray[np.bool_]) -> None:
+    """out[i]: node i has no path of joined edges (fr[e], to[e]) to an anchor node
+    (union-find with path halving; Tarjan & van Leeuwen 1984)."""
+    n = anchor.size
+    parent = np.arange(n)
+    root = np.empty(2, np.int64)
+    for e in range(fr.size):
+        if not joined[e]:
+            continue
+        for side in range(2):
+            i = fr[e] if side == 0 else to[e]
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            root[side] = i
+        if root[0] != root[1]:
+            parent[root[0]] = root[1]
+    for i in range(n):  # every node points at its root
+        r = i
+        while parent[r] != r:
+            r = parent[r]
+        parent[i] = r
+    reached = np.zeros(n, np.bool_)
+    for i in range(n):
+        if anchor[i]:
+            reached[parent[i]] = True
+    for i in range(n):
+        out[i] = not reached[parent[i]]
+
+
 _PLAIN: Final = (_symbolic_count, _symbolic_fill, _numeric, _solve, _adjacency,
                  _series_reduction, _ordered_pattern, _nodal_values, _nodal_rhs,
-                 _nodal_flows)
+                 _nodal_flows, _cut_off)
 #: whether the compiled kernels are available (numba installed; imported on first use)
 AVAILABLE: Final = importlib.util.find_spec("numba") is not None
 
@@ -442,6 +473,28 @@ def _compiled() -> tuple[Callable[..., Any], ...]:
 
 def _kernels(compiled: bool) -> tuple[Callable[..., Any], ...]:
     return _compiled() if compiled and AVAILABLE else _PLAIN
+
+
+def cut_off_nodes(fr: IntArray, to: IntArray, joined: npt.NDArray[np.bool_],
+                  anchor: npt.NDArray[np.bool_], compiled: bool = True
+                  ) -> npt.NDArray[np.bool_]:
+    """Which nodes have no path of joined edges (``fr[e]``–``to[e]`` where ``joined[e]``)
+    to an ``anchor`` node. Compiled union-find; without numba (or ``compiled=False``
+    on large graphs) scipy's connected components, which give the same answer."""
+    n = anchor.size
+    if (compiled and AVAILABLE) or n <= 64:
+        out = np.empty(n, dtype=bool)
+        _kernels(compiled)[10](np.ascontiguousarray(fr, np.int64),
+                               np.ascontiguousarray(to, np.int64),
+                               np.ascontiguousarray(joined, np.bool_),
+                               np.ascontiguousarray(anchor, np.bool_), out)
+        return out
+    from scipy.sparse.csgraph import connected_components
+
+    graph = sp.coo_matrix((np.ones(int(joined.sum())), (fr[joined], to[joined])),
+                          shape=(n, n))
+    _, comp = connected_components(graph, directed=False)
+    return ~np.isin(comp, comp[anchor])
 
 
 def nodal_ordering(n: int, rows: IntArray, cols: IntArray, compiled: bool = True

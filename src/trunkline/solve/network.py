@@ -58,7 +58,6 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
-from scipy.sparse.csgraph import connected_components
 
 from trunkline.cache import LruCache
 from trunkline.errors import ConvergenceError, InputError
@@ -154,34 +153,45 @@ class _Labels:
 
     # ids as object arrays: pandas takes them as they are (lists it converts one by one)
     @cached_property
+    def _node_array(self) -> npt.NDArray[np.object_]:
+        return np.array(self._node_ids, dtype=object)
+
+    @cached_property
     def node_index(self) -> pd.Index:
         """The node ids, as the node table's index."""
-        index: pd.Index = pd.Index(np.array(self._node_ids, dtype=object), name="id")
+        index: pd.Index = pd.Index(self._node_array, dtype=_text_dtype(), name="id")
         return index
 
     @cached_property
-    def _edge_frame(self) -> pd.DataFrame:
-        """Type, from_node and to_node of every element, indexed by id: the edge table's
-        first columns, as a frame (copied whenever a table is built from it)."""
-        ids = np.array(self._node_ids, dtype=object)
-        names = {t: t.__name__ for t in set(self._types)}
-        cols = {"type": np.array([names[t] for t in self._types], dtype=object),
-                "from_node": ids[self._fr], "to_node": ids[self._to]}
-        return pd.DataFrame(cols, index=pd.Index(np.array(self._edge_ids, dtype=object),
-                                                 name="id"))
-
-    @property
     def edge_index(self) -> pd.Index:
         """The element ids, as the edge table's index."""
-        return self._edge_frame.index
+        index: pd.Index = pd.Index(np.array(self._edge_ids, dtype=object), dtype=_text_dtype(),
+                                   name="id")
+        return index
 
     @cached_property
     def edge_columns(self) -> dict[str, Any]:
-        """The label columns' values as pandas holds them (an object array, or its string
-        array), which a new frame takes without converting them again."""
-        frame = self._edge_frame
-        return {c: frame[c].to_numpy() if frame[c].dtype == object else frame[c].array
-                for c in _EDGE_LABELS}
+        """Type, from_node and to_node of every element, as pandas holds text (an object
+        array, or a string array that a new frame takes without converting it again)."""
+        ids = self._node_array
+        kinds = set(self._types)
+        if len(kinds) == 1:  # one type (a network of pipes)
+            types = np.full(len(self._types), kinds.pop().__name__, dtype=object)
+        else:
+            names = {t: t.__name__ for t in kinds}
+            types = np.array([names[t] for t in self._types], dtype=object)
+        dtype = _text_dtype()
+        return {c: v if dtype == np.dtype(object) else pd.array(v, dtype=dtype)
+                for c, v in zip(_EDGE_LABELS, (types, ids[self._fr], ids[self._to]),
+                                strict=True)}
+
+
+@functools.cache
+def _text_dtype() -> Any:
+    """The dtype this pandas gives a column of text: object (pandas 2), or its string
+    dtype (pandas 3). Label columns are made in it once, so that a table built from them
+    neither infers nor converts them again."""
+    return pd.Series(["text"]).dtype
 
 
 @dataclass(frozen=True)
@@ -294,7 +304,11 @@ class _Arrays:
         #: the result tables' labels (made on first use, shared by boundary copies)
         self.labels = _Labels(self.node_ids, self.edge_ids, types, self.fr, self.to)
         self.types = types
-        code = np.fromiter(map(_TYPE_CODE.get, types, repeat(-1, ne)), np.intp, ne)
+        type_set = set(types)
+        if len(type_set) == 1:  # one type (a network of pipes): no per-element lookup
+            code = np.full(ne, _TYPE_CODE.get(type_set.pop(), -1), dtype=np.intp)
+        else:
+            code = np.fromiter(map(_TYPE_CODE.get, types, repeat(-1, ne)), np.intp, ne)
         is_pipe, is_short = code == PIPE, code == EQUAL
         kind = np.full(ne, EQUAL, dtype=np.intp)
         kind[is_pipe] = PIPE
@@ -306,11 +320,8 @@ class _Arrays:
         # Nodes cut off from every pressure-fixed node by closed elements have no defined
         # pressure: they are held at a dummy pressure, their elements carry no flow, and
         # the result reports NaN. Demand on such a node cannot be met: an error.
-        open_e = kind != CLOSED
-        graph = sp.coo_matrix((np.ones(int(open_e.sum())), (self.fr[open_e], self.to[open_e])),
-                              shape=(nn, nn))
-        _, comp = connected_components(graph, directed=False)
-        self.isolated = ~np.isin(comp, comp[self.fixed])
+        self.isolated = _sparse_lu.cut_off_nodes(self.fr, self.to, kind != CLOSED, self.fixed,
+                                                 compiled=COMPILED_LU)
         self._hold_isolated(fix_at)
         if np.any(self.isolated):
             self.fixed[self.isolated] = True
@@ -404,10 +415,17 @@ class _Arrays:
     # result-only data: computed on first use, then kept with the arrays
     @cached_property
     def node_bounds(self) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-        """p_min, p_max, flow_min, flow_max of every node."""
+        """p_min, p_max of every node; flow_min, flow_max of the pressure-fixed nodes
+        (the nodes whose injection is a result; −∞, ∞ at the others)."""
         nodes, nn = self.node_objs, len(self.node_objs)
-        return tuple(np.fromiter(map(attrgetter(f), nodes), float, nn)  # type: ignore[return-value]
-                     for f in ("p_min", "p_max", "flow_min", "flow_max"))
+        p_min = np.fromiter(map(attrgetter("p_min"), nodes), float, nn)
+        p_max = np.fromiter(map(attrgetter("p_max"), nodes), float, nn)
+        f_min, f_max = np.full(nn, -math.inf), np.full(nn, math.inf)
+        at = np.flatnonzero(self.fixed)
+        fixed = list(map(nodes.__getitem__, at.tolist()))
+        f_min[at] = np.fromiter(map(attrgetter("flow_min"), fixed), float, at.size)
+        f_max[at] = np.fromiter(map(attrgetter("flow_max"), fixed), float, at.size)
+        return p_min, p_max, f_min, f_max
 
     @cached_property
     def edge_bounds(self) -> tuple[FloatArray, FloatArray]:
