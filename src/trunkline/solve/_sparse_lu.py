@@ -17,9 +17,10 @@ factorises with SuperLU, which pivots.
 
 The same module orders such a pattern by minimum degree (:func:`nodal_ordering`: the
 trees and chains of a gas network exactly and in linear time, the meshed core that
-remains by SuperLU's MMD), builds the ordered pattern (:func:`ordered_pattern`), and
+remains by SuperLU's MMD), builds the ordered pattern (:func:`ordered_pattern`),
 assembles, factorises and solves the solver's whole nodal Newton step
-(:class:`NodalSystem`).
+(:class:`NodalSystem`), and finds the nodes that no open element joins to a
+pressure-fixed node (:func:`cut_off_nodes`).
 
 Compiled with numba when it is installed (the ``fast`` extra); without numba,
 :data:`AVAILABLE` is False and the solver uses SuperLU only. The functions below are
