@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, overload
 
 import numpy as np
 import typer
@@ -37,6 +37,15 @@ FileArg = Annotated[Path, typer.Argument(help="A GasLib .net file or a network T
 ScnOpt = Annotated[Path | None, typer.Option("--scenario", "-s",
                                             help="GasLib .scn nomination (with a .net).")]
 CsOpt = Annotated[Path | None, typer.Option("--cs", help="GasLib .cs compressor stations.")]
+FmtOpt = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
+
+
+@overload
+def _gaslib_file(path: Path) -> Path: ...
+
+
+@overload
+def _gaslib_file(path: None) -> None: ...
 
 
 def _gaslib_file(path: Path | None) -> Path | None:
@@ -46,14 +55,12 @@ def _gaslib_file(path: Path | None) -> Path | None:
         return path
     return gaslib_path(path.name)
 
-FmtOpt = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
-
 
 
 def _load(file: Path, scenario: Path | None, cs: Path | None) -> tuple[Network, Gas, float, str]:
     """Network, gas, temperature and a title from a GasLib file set or a TOML scenario."""
     if file.suffix == ".net":
-        file = _gaslib_file(file) or file
+        file = _gaslib_file(file)
         data = read_gaslib(file, _gaslib_file(scenario), _gaslib_file(cs))
         net = apply_nomination(data) if data.nomination is not None else data.network
         if not net.pressures:
@@ -154,8 +161,7 @@ def gaslib_check(
     from trunkline.optimize import check_nomination
 
     try:
-        data = read_gaslib(_gaslib_file(net_file) or net_file,
-                           _gaslib_file(scn_file) or scn_file, _gaslib_file(cs),
+        data = read_gaslib(_gaslib_file(net_file), _gaslib_file(scn_file), _gaslib_file(cs),
                            cdf_path=_gaslib_file(cdf))
         result = check_nomination(data)
     except TrunklineError as exc:

@@ -49,7 +49,6 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import repeat
 from operator import attrgetter
 from typing import Any, Final
 
@@ -174,16 +173,21 @@ class _Labels:
         """Type, from_node and to_node of every element, as pandas holds text (an object
         array, or a string array that a new frame takes without converting it again)."""
         ids = self._node_array
-        kinds = set(self._types)
-        if len(kinds) == 1:  # one type (a network of pipes)
-            types = np.full(len(self._types), kinds.pop().__name__, dtype=object)
-        else:
-            names = {t: t.__name__ for t in kinds}
-            types = np.array([names[t] for t in self._types], dtype=object)
+        types = _per_type(self._types, attrgetter("__name__"), object)
         dtype = _text_dtype()
         return {c: v if dtype == np.dtype(object) else pd.array(v, dtype=dtype)
                 for c, v in zip(_EDGE_LABELS, (types, ids[self._fr], ids[self._to]),
                                 strict=True)}
+
+
+def _per_type(types: list[type], value: Callable[[type], Any], dtype: Any) -> npt.NDArray[Any]:
+    """``value`` of every element's type, as an array: one call per distinct type, and
+    no per-element lookup when there is one type (a network of pipes)."""
+    kinds = set(types)
+    if len(kinds) == 1:
+        return np.full(len(types), value(kinds.pop()), dtype=dtype)
+    of = {t: value(t) for t in kinds}
+    return np.fromiter(map(of.__getitem__, types), dtype, len(types))
 
 
 @functools.cache
@@ -304,11 +308,7 @@ class _Arrays:
         #: the result tables' labels (made on first use, shared by boundary copies)
         self.labels = _Labels(self.node_ids, self.edge_ids, types, self.fr, self.to)
         self.types = types
-        type_set = set(types)
-        if len(type_set) == 1:  # one type (a network of pipes): no per-element lookup
-            code = np.full(ne, _TYPE_CODE.get(type_set.pop(), -1), dtype=np.intp)
-        else:
-            code = np.fromiter(map(_TYPE_CODE.get, types, repeat(-1, ne)), np.intp, ne)
+        code = _per_type(types, lambda t: _TYPE_CODE.get(t, -1), np.intp)
         is_pipe, is_short = code == PIPE, code == EQUAL
         kind = np.full(ne, EQUAL, dtype=np.intp)
         kind[is_pipe] = PIPE
