@@ -367,3 +367,71 @@ def test_station_and_regulator_back_to_back_close_the_one_with_less_flow() -> No
     assert sim is not None
     assert sim.flow["cs"] == pytest.approx(60.0, rel=1e-9)
     assert sim.pressure["exit"] == pytest.approx(truth.pressure["exit"], rel=1e-9)
+
+
+def _two_level_network() -> Network:
+    """Entry → pipe → suction ⇒ station ⇒ discharge → pipe → exit: two parts whose
+    pressure bounds (45-70 bar before the station, 60-80 bar after it) differ."""
+    net = Network("two levels")
+    net.add_node("entry", kind="entry", p_min=45e5, p_max=70e5)
+    net.add_node("suction", p_min=45e5, p_max=70e5)
+    net.add_node("discharge", p_min=60e5, p_max=80e5)
+    net.add_node("exit", kind="exit", p_min=60e5, p_max=80e5)
+    net.add_pipe("p1", "entry", "suction", 80e3, 0.8, 2e-5)
+    net.add_compressor("cs", "suction", "discharge", ratio=1.2)
+    net.add_pipe("p2", "discharge", "exit", 80e3, 0.8, 2e-5)
+    return net
+
+
+def test_start_levels_each_part_within_its_bounds() -> None:
+    """_fit_levels shifts π = p² by one constant per part joined by pipes: the drops
+    along a part are kept, its pressures land mid-way in the room its bounds leave, a
+    part whose drop exceeds its bounds' width violates both ends equally, and a part
+    with a pressure-fixed node is not moved."""
+    net = _two_level_network()
+    ids = list(net.nodes)
+    inj = np.zeros(len(ids))
+    m = _Model(net, GAS, 288.15, inj, [], {}, 40.0)
+    lo = np.maximum(m.p_lo, 1e5)
+    pipes = m.ip
+    # π in bar² (1 bar² = 1e10 Pa²). Before the station 30 and 28, far below the
+    # bounds: shifts in [45² − 28, 70² − 30] keep both nodes within them. After it
+    # 7,000 and 1,000: a drop of 6,000, wider than 80² − 60² = 2,800, so no shift does
+    pi = np.array([30.0, 28.0, 7000.0, 1000.0]) * 1e10
+    out = m._fit_levels(pi, lo, pipes)
+    p = np.sqrt(out)
+    first = [ids.index("entry"), ids.index("suction")]
+    second = [ids.index("discharge"), ids.index("exit")]
+    assert np.allclose(np.diff(out[first]), np.diff(pi[first]))
+    assert np.allclose(np.diff(out[second]), np.diff(pi[second]))
+    assert np.all(lo[first] <= p[first]) and np.all(p[first] <= m.p_hi[first])
+    shift = out[first[0]] - pi[first[0]]
+    assert shift == pytest.approx(0.5 * ((45e5**2 - 28e10) + (70e5**2 - 30e10)))
+    below = lo[second[1]] ** 2 - out[second[1]]
+    above = out[second[0]] - m.p_hi[second[0]] ** 2
+    assert below > 0 and above > 0 and below == pytest.approx(above)
+    # the part with a pressure-fixed node keeps its level
+    fixed = _Model(net, GAS, 288.15, inj, [], {ids.index("entry"): 50e5}, 40.0)
+    kept = fixed._fit_levels(pi, lo, pipes)
+    assert np.array_equal(kept[first], pi[first])
+    assert not np.array_equal(kept[second], pi[second])
+
+
+def test_loose_intermediate_solves_change_the_path_not_the_answer(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Warm solves whose point only starts a further solve stop at _LOOSE_TOL; with
+    every solve tight the same modes and set-points are found (GasLib-40)."""
+    from trunkline.optimize import nomination
+
+    data = load_gaslib("GasLib-40")
+    loose = check_nomination(data)
+    monkeypatch.setattr(nomination, "_LOOSE_TOL", 1e-9)
+    tight = check_nomination(data)
+    _assert_verified(loose, data)
+    assert loose.iterations < tight.iterations
+    a = loose.decisions.set_index("element")
+    b = tight.decisions.set_index("element")
+    assert (a["mode"] == b["mode"]).all()
+    active = a["mode"] == "active"
+    assert np.allclose(a.loc[active, "setpoint"], b.loc[active, "setpoint"], rtol=0,
+                       atol=1e3)

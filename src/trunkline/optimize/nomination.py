@@ -220,6 +220,9 @@ _EPS_C: Final = 1e-6  # regularisation of max(−q, 0) in the compressors' compl
 #: stages (unrelaxed, 1e-3, 1e-6): on the shipped GasLib instances the middle stages of
 #: a finer schedule (1e-2, 1e-4) cost IPOPT iterations without changing what is found.
 _TAUS: Final = (1e20, 1e-3, 1e-6)
+#: Stopping tolerance of IPOPT's loose solves (see _Model.solve): scaled units, MPa and
+#: reference flows, so 10 Pa.
+_LOOSE_TOL: Final = 1e-5
 _REVERSE_MIN: Final = 1e-2  # reverse-flow bounds [kg/s] taken as zero (see _Model)
 _RE_FLOOR: Final = 4000.0  # Reynolds number floor of the frozen friction factor
 _INF: Final = math.inf
@@ -534,8 +537,8 @@ class _Model:
         # functions this first one generates instead of generating their own
         self._problem = ca.Function("nlp", [x, par], [obj, g], ["x", "p"], ["f", "g"])
         self.solver = ca.nlpsol("nomination", "ipopt", self._problem, opts)
-        self.warm_solver: Any = None
-        self.qn_solver: Any = None
+        #: further solvers, made on first use: by (kind, loose), see solve
+        self._solvers: dict[tuple[str, bool], Any] = {("cold", False): self.solver}
         self._opts = opts
 
     def _solver_options(self, exact_hessian: bool = True, **ipopt: Any) -> dict[str, Any]:
@@ -717,7 +720,7 @@ class _Model:
 
     def solve(self, x0: FloatArray, par: FloatArray, bounds: tuple[FloatArray, FloatArray,
               FloatArray, FloatArray], lam: tuple[FloatArray, FloatArray] | None = None,
-              quasi_newton: bool = False
+              quasi_newton: bool = False, loose: bool = False
               ) -> tuple[FloatArray, str, tuple[FloatArray, FloatArray]]:
         """One IPOPT solve: cold, warm (given multipliers ``lam``) or quasi-Newton.
 
@@ -726,26 +729,31 @@ class _Model:
         GasLib-4197 the exact-Hessian solve from the linear-analogue start stays in
         IPOPT's restoration phase for 1,500 iterations, while L-BFGS reaches an
         acceptable point in ~250.
+
+        ``loose`` (exact Hessian only): stop at :data:`_LOOSE_TOL` instead of 1e-9, for
+        a point that only starts a further solve (see :func:`_iterate`).
         """
         lbx, ubx, lbg, ubg = bounds
         x0 = np.clip(x0, lbx, ubx)
         args: dict[str, Any] = {"x0": x0, "p": par, "lbx": lbx, "ubx": ubx, "lbg": lbg,
                                 "ubg": ubg}
-        solver = self.solver
-        if quasi_newton:
-            if self.qn_solver is None:
-                opts = self._solver_options(False, hessian_approximation="limited-memory",
-                                            max_iter=1000)
-                self.qn_solver = _CA.nlpsol("nomination_qn", "ipopt", self._problem, opts)
-            solver = self.qn_solver
-        elif lam is not None:
-            if self.warm_solver is None:
-                opts = self._solver_options(mu_strategy="adaptive",
-                                            warm_start_init_point="yes",
-                                            warm_start_bound_push=1e-9,
-                                            warm_start_mult_bound_push=1e-9, mu_init=1e-6)
-                self.warm_solver = _CA.nlpsol("nomination_warm", "ipopt", self._problem, opts)
-            solver = self.warm_solver
+        kind = "qn" if quasi_newton else "warm" if lam is not None else "cold"
+        loose = loose and kind != "qn"
+        solver = self._solvers.get((kind, loose))
+        if solver is None:
+            opts: dict[str, Any] = {}
+            if kind == "qn":
+                opts = {"hessian_approximation": "limited-memory", "max_iter": 1000}
+            elif kind == "warm":
+                opts = {"mu_strategy": "adaptive", "warm_start_init_point": "yes",
+                        "warm_start_bound_push": 1e-9, "warm_start_mult_bound_push": 1e-9,
+                        "mu_init": 1e-6}
+            if loose:
+                opts.update(tol=_LOOSE_TOL, constr_viol_tol=_LOOSE_TOL)
+            solver = _CA.nlpsol(f"nomination_{kind}{'_loose' * loose}", "ipopt",
+                                self._problem, self._solver_options(kind != "qn", **opts))
+            self._solvers[kind, loose] = solver
+        if lam is not None and kind == "warm":
             args["lam_x0"], args["lam_g0"] = lam
         sol = solver(**args)
         stats = solver.stats()
@@ -828,7 +836,14 @@ class _Model:
         Weighted least squares in π = p²: every pipe's law (frozen at p0, q0) and every
         lossless element's π_from = π_to with a large weight, each node's π near the
         square of its mid-range pressure p0 with a small one; control valves and
-        compressors are left out, so each side of them finds its own level.
+        compressors are left out, so each side of them finds its own level. That level
+        is then set within the side's pressure bounds (:meth:`_fit_levels`): the weak
+        pull towards mid-range leaves a side's pressures outside them where its pipes
+        drop more than half its bounds' width (GasLib-582: the linear-analogue start
+        violated the bounds of 73 nodes by up to 3.5 MPa, and the pipe laws' residuals
+        summed to 694 scaled units; with the levels fitted, 35 nodes, 0.35 MPa and 21;
+        IPOPT iterations of a whole check 307 → 229 there, 159 → 87 on GasLib-134,
+        146 → 112 on GasLib-135, 71 → 52 on GasLib-40, both changes together).
         """
         nn = self.nn
         coef = self.coefficients(p0, q0)
@@ -874,9 +889,28 @@ class _Model:
         except RuntimeError:
             return p0
         lo = np.maximum(self.p_lo, P_FLOOR)
-        p: FloatArray = np.minimum(np.sqrt(np.maximum(np.asarray(pi, dtype=float), lo**2)),
-                                   self.p_hi)
+        pi = self._fit_levels(np.asarray(pi, dtype=float), lo, np.concatenate([k, eq]))
+        p: FloatArray = np.minimum(np.sqrt(np.maximum(pi, lo**2)), self.p_hi)
         return p
+
+    def _fit_levels(self, pi: FloatArray, lo: FloatArray, joined: IntArray) -> FloatArray:
+        """π shifted by one constant per part joined by ``joined`` elements, each part's
+        shift the middle of the shifts that keep its nodes within their bounds (of those
+        that least violate them, if none does); parts with a pressure-fixed node stay."""
+        hi = self.p_hi
+        graph = sp.coo_matrix((np.ones(joined.size), (self.fr[joined], self.to[joined])),
+                              shape=(self.nn, self.nn))
+        ncomp, comp = connected_components(graph, directed=False)
+        low = np.full(ncomp, -_INF)
+        np.maximum.at(low, comp, lo**2 - pi)
+        high = np.full(ncomp, _INF)
+        np.minimum.at(high, comp, np.where(np.isfinite(hi), hi**2, _INF) - pi)
+        shift = np.where(np.isfinite(high), 0.5 * (low + high), np.maximum(low, 0.0))
+        fixed = np.zeros(ncomp, dtype=bool)
+        fixed[comp[list(self.p_fixed)]] = True
+        shift[fixed] = 0.0
+        out: FloatArray = pi + shift[comp]
+        return out
 
     def params(self, x: FloatArray) -> FloatArray:
         p, q, _ = self.unpack(x)
@@ -1105,15 +1139,29 @@ def _untangle(m: _Model, x: FloatArray, s: _Setting) -> tuple[FloatArray, _Setti
 
 def _iterate(m: _Model, s: _Setting, x0: FloatArray, tau: float, log: list[str],
              label: str, passes: int = MAX_PASSES,
-             lam: tuple[FloatArray, FloatArray] | None = None
+             lam: tuple[FloatArray, FloatArray] | None = None, final: bool = True
              ) -> tuple[FloatArray, str, bool, tuple[FloatArray, FloatArray] | None]:
-    """NLP passes with the frozen coefficients updated in between."""
+    """NLP passes with the frozen coefficients updated in between.
+
+    A warm-started pass whose point only starts a further solve is solved loosely
+    (to :data:`_LOOSE_TOL`): every pass but the last of a stage (its point only gives
+    the next pass its coefficients and start; once the coefficients settle, one
+    tight pass ends the loop) and every pass of a complementarity stage that is
+    tightened next (``final=False``). Near such a degenerate optimum (free valve
+    flows, complementarity pairs at zero) IPOPT spends the last tens of iterations of
+    a tight solve moving along directions that leave the objective unchanged in its
+    first eight digits. Cold solves stay tight: a loose tolerance also changes the
+    restoration phase, and on GasLib-134 a cold loose solve failed after 358
+    iterations where the tight one proves the problem locally infeasible in 62.
+    """
     bounds = m.bounds(s.valve, s.cv, s.comp, tau)
     x = x0
     status = "not run"
     par = m.params(x)
+    settled = False
     for k in range(passes):
-        x_new, status, lam_new = m.solve(x, par, bounds, lam)
+        loose = lam is not None and (not final or (k < passes - 1 and not settled))
+        x_new, status, lam_new = m.solve(x, par, bounds, lam, loose=loose)
         if status not in _IPOPT_OK:
             # a cold retry, then one with a quasi-Newton Hessian (unless IPOPT found
             # the problem locally infeasible), before giving up
@@ -1134,7 +1182,9 @@ def _iterate(m: _Model, s: _Setting, x0: FloatArray, tau: float, log: list[str],
                               initial=0.0))
         par = new_par
         if change < 1e-6:
-            break
+            if not loose or not final:
+                break
+            settled = True
     log.append(f"{label}: IPOPT {status} after {k + 1} pass(es)")
     return x, status, True, lam
 
@@ -1515,7 +1565,8 @@ def check_nomination(net_or_data: Network | GasLibData | str,
             x_prev = xs
             qn_before = m.quasi_newton_solves
             xs, last_status, ok, lam = _iterate(m, s, xs, tau, log, f"{label}, tau {tau:g}",
-                                                passes=MAX_PASSES if last else 1, lam=lam)
+                                                passes=MAX_PASSES if last else 1, lam=lam,
+                                                final=last)
             if not ok and tau != taus[0]:
                 # tightening failed (GasLib-4197 at τ = 1e-3): round from the last
                 # point solved; the fixed-mode solve and the simulation decide
