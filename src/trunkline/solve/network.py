@@ -162,8 +162,9 @@ class _Labels:
     def _index(text: Any) -> pd.Index:
         """An index of ``_text`` values (the dtype given for an object array, so that
         pandas does not scan it to infer one; a string array is taken as it is)."""
-        return pd.Index(text, dtype=object if isinstance(text, np.ndarray) else None,
-                        name="id")
+        index: pd.Index = pd.Index(text, name="id",
+                                   dtype=object if isinstance(text, np.ndarray) else None)
+        return index
 
     @cached_property
     def _node_text(self) -> Any:
