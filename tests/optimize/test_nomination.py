@@ -369,50 +369,36 @@ def test_station_and_regulator_back_to_back_close_the_one_with_less_flow() -> No
     assert sim.pressure["exit"] == pytest.approx(truth.pressure["exit"], rel=1e-9)
 
 
-def _two_level_network() -> Network:
-    """Entry → pipe → suction ⇒ station ⇒ discharge → pipe → exit: two parts whose
-    pressure bounds (45-70 bar before the station, 60-80 bar after it) differ."""
-    net = Network("two levels")
-    net.add_node("entry", kind="entry", p_min=45e5, p_max=70e5)
-    net.add_node("suction", p_min=45e5, p_max=70e5)
-    net.add_node("discharge", p_min=60e5, p_max=80e5)
-    net.add_node("exit", kind="exit", p_min=60e5, p_max=80e5)
-    net.add_pipe("p1", "entry", "suction", 80e3, 0.8, 2e-5)
-    net.add_compressor("cs", "suction", "discharge", ratio=1.2)
-    net.add_pipe("p2", "discharge", "exit", 80e3, 0.8, 2e-5)
-    return net
-
-
 def test_start_levels_each_part_within_its_bounds() -> None:
     """_fit_levels shifts π = p² by one constant per part joined by pipes: the drops
     along a part are kept, its pressures land mid-way in the room its bounds leave, a
     part whose drop exceeds its bounds' width violates both ends equally, and a part
     with a pressure-fixed node is not moved."""
-    net = _two_level_network()
+    net = _station_network()  # bounds 40-60 / 20-80 bar before the station, 20-80 / 50-80 after
     ids = list(net.nodes)
     inj = np.zeros(len(ids))
     m = _Model(net, GAS, 288.15, inj, [], {}, 40.0)
     lo = np.maximum(m.p_lo, 1e5)
-    pipes = m.ip
     # π in bar² (1 bar² = 1e10 Pa²). Before the station 30 and 28, far below the
-    # bounds: shifts in [45² − 28, 70² − 30] keep both nodes within them. After it
-    # 7,000 and 1,000: a drop of 6,000, wider than 80² − 60² = 2,800, so no shift does
+    # bounds; after it 7,000 and 1,000: a drop of 6,000, wider than the 80² − 50² = 3,900
+    # that the discharge's upper and the exit's lower bound leave, so no shift fits it
     pi = np.array([30.0, 28.0, 7000.0, 1000.0]) * 1e10
-    out = m._fit_levels(pi, lo, pipes)
+    out = m._fit_levels(pi, lo, m.ip)
     p = np.sqrt(out)
     first = [ids.index("entry"), ids.index("suction")]
     second = [ids.index("discharge"), ids.index("exit")]
     assert np.allclose(np.diff(out[first]), np.diff(pi[first]))
     assert np.allclose(np.diff(out[second]), np.diff(pi[second]))
     assert np.all(lo[first] <= p[first]) and np.all(p[first] <= m.p_hi[first])
-    shift = out[first[0]] - pi[first[0]]
-    assert shift == pytest.approx(0.5 * ((45e5**2 - 28e10) + (70e5**2 - 30e10)))
+    low = np.max(lo[first] ** 2 - pi[first])
+    high = np.min(m.p_hi[first] ** 2 - pi[first])
+    assert out[first[0]] - pi[first[0]] == pytest.approx(0.5 * (low + high))
     below = lo[second[1]] ** 2 - out[second[1]]
     above = out[second[0]] - m.p_hi[second[0]] ** 2
     assert below > 0 and above > 0 and below == pytest.approx(above)
     # the part with a pressure-fixed node keeps its level
     fixed = _Model(net, GAS, 288.15, inj, [], {ids.index("entry"): 50e5}, 40.0)
-    kept = fixed._fit_levels(pi, lo, pipes)
+    kept = fixed._fit_levels(pi, lo, fixed.ip)
     assert np.array_equal(kept[first], pi[first])
     assert not np.array_equal(kept[second], pi[second])
 
