@@ -654,7 +654,11 @@ class _LineModel:
         opts = {"ipopt.print_level": 0, "print_time": 0, "ipopt.sb": "yes",
                 "ipopt.max_iter": 600, "ipopt.tol": 1e-12, "ipopt.constr_viol_tol": 1e-12,
                 "ipopt.acceptable_tol": 1e-9, "ipopt.acceptable_constr_viol_tol": 1e-11,
-                "ipopt.mu_strategy": "adaptive", "ipopt.bound_relax_factor": 0.0}
+                "ipopt.mu_strategy": "adaptive", "ipopt.bound_relax_factor": 0.0,
+                # only the primal point is read: no gradient of the Lagrangian for the
+                # parameters' multipliers (its generation is a third of the set-up of a
+                # solver of GasLib-582's nomination problem)
+                "calc_lam_p": False, "no_nlp_grad": True}
         self.solver = ca.nlpsol("line_fuel", "ipopt", {"x": x, "p": par, "f": f_obj, "g": gv},
                                 opts)
         self.g_fun = ca.Function("g", [x, par], [gv])
@@ -1716,7 +1720,7 @@ class _NetworkModel:
         opts = {"ipopt.print_level": 0, "print_time": 0, "ipopt.sb": "yes",
                 "ipopt.max_iter": 500, "ipopt.tol": 1e-10, "ipopt.constr_viol_tol": 1e-10,
                 "ipopt.acceptable_tol": 1e-8, "ipopt.acceptable_constr_viol_tol": 1e-9,
-                "ipopt.mu_strategy": "adaptive"}
+                "ipopt.mu_strategy": "adaptive", "calc_lam_p": False, "no_nlp_grad": True}
         self.solver = ca.nlpsol("network_fuel", "ipopt", {"x": x, "p": par, "f": f, "g": g},
                                 opts)
         self.fuel_fun = ca.Function("fuel", [x, par], [fuel])
