@@ -1597,6 +1597,7 @@ def check_nomination(net_or_data: Network | GasLibData | str,
                 # already complementary: one last solve at the final τ
                 xs, last_status, ok, lam = _iterate(m, s, xs, _TAUS[-1], log,
                                                     f"{label}, tau {_TAUS[-1]:g}", lam=lam)
+                relaxed_lam[0] = lam
                 return ok, xs
         relaxed_lam[0] = lam
         return True, xs
