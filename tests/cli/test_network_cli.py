@@ -47,6 +47,28 @@ def test_gaslib_check_finds_the_nomination_feasible() -> None:
     data = json.loads(res.stdout)
     assert data["feasible"] is True and data["violated"] == []
     assert {d["type"] for d in data["decisions"]} >= {"Compressor"}
+    # how it was found: IPOPT's iterations and the stages of the search
+    assert data["ipopt_iterations"] > 0
+    assert any("simulated" in line for line in data["strategy_log"])
+    table = runner.invoke(app, ["gaslib", "check", str(gaslib_path("GasLib-11.net")),
+                                str(gaslib_path("GasLib-11.scn"))])
+    assert table.exit_code == 0, table.output
+    assert f"{data['ipopt_iterations']} IPOPT iterations" in table.output
+
+
+def test_gaslib_check_of_an_infeasible_nomination_says_why(tmp_path: Path) -> None:
+    # GasLib-11 with exit01 taking 500 instead of 100 (1000 m³/h): it does not balance
+    scn = gaslib_path("GasLib-11.scn").read_text()
+    exit01 = scn.index('id="exit01"')
+    head, tail = scn[:exit01], scn[exit01:]
+    tail = tail.replace('value="100.00"', 'value="500.00"', 2)
+    bad = tmp_path / "unbalanced.scn"
+    bad.write_text(head + tail)
+    res = runner.invoke(app, ["gaslib", "check", str(gaslib_path("GasLib-11.net")), str(bad)])
+    assert res.exit_code == 1
+    assert "INFEASIBLE" in res.output and "violated:" in res.output
+    # the violated bound, then the strategy log (what the search tried) says it again
+    assert res.output.count("nomination unbalanced") == 2
 
 
 def test_gaslib_check_reads_combined_decisions() -> None:

@@ -171,9 +171,11 @@ def gaslib_check(
         "network": data.title or net_file.stem,
         "feasible": bool(result.feasible),
         "seconds": float(result.seconds),
+        "ipopt_iterations": int(result.iterations),
         "solver_status": str(result.solver_status),
         "violated": list(result.violated),
         "binding": list(result.binding),
+        "strategy_log": list(result.strategy_log),
     }
     if fmt == "json":
         out["decisions"] = result.decisions.to_dict(orient="records")
@@ -181,7 +183,8 @@ def gaslib_check(
         return
     verdict = "[green]FEASIBLE[/]" if result.feasible else "[red]INFEASIBLE[/]"
     console.print(f"{escape(out['network'])}: nomination {verdict} "
-                  f"({out['seconds']:.2f} s, {escape(out['solver_status'])})")
+                  f"({out['seconds']:.2f} s, {out['ipopt_iterations']} IPOPT iterations, "
+                  f"{escape(out['solver_status'])})")
     tab = Table(title="active elements", header_style="bold")
     for col in ("element", "type", "mode", "set-point", "flow kg/s"):
         tab.add_column(col, justify="right")
@@ -199,6 +202,9 @@ def gaslib_check(
     for v in out["binding"][:10]:
         console.print(f"[yellow]binding:[/] {escape(v)}")
     if not result.feasible:
+        # how the search went: the stages tried and what each gave
+        for line in out["strategy_log"]:
+            console.print(f"[dim]{escape(line)}[/]")
         raise typer.Exit(code=1)
 
 
