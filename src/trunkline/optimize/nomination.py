@@ -48,8 +48,10 @@ Strategy (relax, round, re-solve, verify):
 
    τ is tightened 1e20 → 1e-3 → 1e-6 (scaled units: MPa times the throughput),
    warm-starting each solve from the last (Scholtes' regularisation of the
-   complementarity constraints); if a tightening fails, or the point was solved by
-   the quasi-Newton fallback below only, the last point solved is rounded. A solve
+   complementarity constraints; a warm solve whose point only starts a further one
+   stops at :data:`_LOOSE_TOL`, see :func:`_iterate`); if a tightening fails, or the
+   point was solved by the quasi-Newton fallback below only, the last point solved is
+   rounded. A solve
    that fails with IPOPT's exact Hessian is retried cold, then with a
    limited-memory BFGS Hessian (on GasLib-4197 the exact-Hessian solve from the
    cold start stays in IPOPT's restoration phase). Around a loop of
