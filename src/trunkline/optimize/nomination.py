@@ -51,8 +51,7 @@ Strategy (relax, round, re-solve, verify):
    complementarity constraints; a warm solve whose point only starts a further one
    stops at :data:`_LOOSE_TOL`, see :func:`_iterate`); if a tightening fails, or the
    point was solved by the quasi-Newton fallback below only, the last point solved is
-   rounded. A solve
-   that fails with IPOPT's exact Hessian is retried cold, then with a
+   rounded. A solve that fails with IPOPT's exact Hessian is retried cold, then with a
    limited-memory BFGS Hessian (on GasLib-4197 the exact-Hessian solve from the
    cold start stays in IPOPT's restoration phase). Around a loop of
    Δp = 0 ties (open valves, bypassed stations) one tie follows from the others;
