@@ -1,9 +1,15 @@
 """Nomination validation on GasLib-40, 134 and 582: median seconds per check.
 
-Run: python benchmarks/bench_nomination.py [--repeat 5]
+Run: python benchmarks/bench_nomination.py [--repeat 5] [--scales 0.5,0.7,0.85,1.15,1.3]
 Each instance is read once; check_nomination (relaxed NLP with casadi + IPOPT,
 rounding, fixed-mode NLP, verifying steady simulation) is timed ``--repeat`` times
 after one warm-up call (which builds the gas surrogate). Target: <= 1 s on GasLib-582.
+
+``--scales``: a robustness sweep instead of the timing: every shipped GasLib instance's
+nomination with all its flows scaled by each factor (balanced still), checked once; the
+verdict (F feasible, I infeasible), IPOPT iterations and seconds of each. The scaled
+nominations are not published cases: a verdict is the heuristic's, and a change of the
+search shows here as a changed verdict.
 """
 
 from __future__ import annotations
@@ -16,25 +22,54 @@ from trunkline.model.gaslib import load_gaslib
 from trunkline.optimize import check_nomination
 
 INSTANCES = ("GasLib-40", "GasLib-134-v2", "GasLib-582-v2")
+SWEEP = ("GasLib-11", "GasLib-24", "GasLib-40", "GasLib-134-v2", "GasLib-135",
+         "GasLib-582-v2")
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--repeat", type=int, default=5)
-    args = ap.parse_args()
+def timing(repeat: int) -> None:
     print(f"{'instance':<16s} {'nodes':>6s} {'edges':>6s} {'feasible':>9s} {'IPOPT it':>9s} "
           f"{'median s':>9s} {'min s':>7s}")
     for name in INSTANCES:
         data = load_gaslib(name)
         res = check_nomination(data)  # warm-up: gas surrogate
         times = []
-        for _ in range(args.repeat):
+        for _ in range(repeat):
             t0 = time.perf_counter()
             res = check_nomination(data)
             times.append(time.perf_counter() - t0)
         net = data.network
         print(f"{name:<16s} {len(net.nodes):6d} {len(net.edges):6d} {res.feasible!s:>9s} "
               f"{res.iterations:9d} {statistics.median(times):9.3f} {min(times):7.3f}")
+
+
+def sweep(scales: list[float]) -> None:
+    print(f"{'instance':<16s} " + " ".join(f"{'x' + format(f, 'g'):>16s}" for f in scales))
+    for name in SWEEP:
+        data = load_gaslib(name)
+        assert data.nomination is not None
+        cells = []
+        for f in scales:
+            nom: dict[str, float | tuple[float, float]] = {
+                k: (lo * f if lo == hi else (lo * f, hi * f))
+                for k, (lo, hi) in data.nomination.items()}
+            t0 = time.perf_counter()
+            res = check_nomination(data, nom)
+            seconds = time.perf_counter() - t0
+            cell = f"{'F' if res.feasible else 'I'} {res.iterations} {seconds:.2f}s"
+            cells.append(f"{cell:>16s}")
+        print(f"{name:<16s} " + " ".join(cells))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--scales", type=str, default="",
+                    help="comma-separated factors of a robustness sweep, e.g. 0.7,1.15")
+    args = ap.parse_args()
+    if args.scales:
+        sweep([float(v) for v in args.scales.split(",")])
+    else:
+        timing(args.repeat)
 
 
 if __name__ == "__main__":
