@@ -707,10 +707,7 @@ class _Model:
         In a part with fixed injections only, the balance rows sum to the (zero) total
         injection: one of them is redundant, and a rank-deficient Jacobian slows IPOPT.
         """
-        flows = ~((q_lb == 0.0) & (q_ub == 0.0))
-        graph = sp.coo_matrix((np.ones(int(flows.sum())), (self.fr[flows], self.to[flows])),
-                              shape=(self.nn, self.nn))
-        ncomp, comp = connected_components(graph, directed=False)
+        ncomp, comp = self.parts(~((q_lb == 0.0) & (q_ub == 0.0)))
         has_free = np.zeros(ncomp, dtype=bool)
         for i, _, _ in self.free_inj:
             has_free[comp[i]] = True
@@ -905,9 +902,7 @@ class _Model:
         shift the middle of the shifts that keep its nodes within their bounds (of those
         that least violate them, if none does); parts with a pressure-fixed node stay."""
         hi = self.p_hi
-        graph = sp.coo_matrix((np.ones(joined.size), (self.fr[joined], self.to[joined])),
-                              shape=(self.nn, self.nn))
-        ncomp, comp = connected_components(graph, directed=False)
+        ncomp, comp = self.parts(joined)
         low = np.full(ncomp, -_INF)
         np.maximum.at(low, comp, lo**2 - pi)
         high = np.full(ncomp, _INF)
@@ -918,6 +913,14 @@ class _Model:
         shift[fixed] = 0.0
         out: FloatArray = pi + shift[comp]
         return out
+
+    def parts(self, joined: BoolArray | IntArray) -> tuple[int, IntArray]:
+        """The number of parts of the network that the ``joined`` elements (a mask or
+        positions) join, and each node's part."""
+        fr, to = self.fr[joined], self.to[joined]
+        graph = sp.coo_matrix((np.ones(fr.size), (fr, to)), shape=(self.nn, self.nn))
+        ncomp, comp = connected_components(graph, directed=False)
+        return int(ncomp), comp
 
     def params(self, x: FloatArray) -> FloatArray:
         p, q, _ = self.unpack(x)
@@ -1225,10 +1228,7 @@ def _simulation_network(m: _Model, x: FloatArray, s: _Setting, inj_nom: FloatArr
         net.replace_edge(m.edges[k].id, mode=mode, ratio=None, suction_pressure=None,
                          discharge_pressure=float(p[m.to[k]]) if mode == "active" else None)
     _one_setpoint_per_tie(m, net, q, setpoint_edges, closed, s)
-    couple = ~(setpoint_edges | closed)
-    graph = sp.coo_matrix((np.ones(int(couple.sum())), (m.fr[couple], m.to[couple])),
-                          shape=(m.nn, m.nn))
-    ncomp, comp = connected_components(graph, directed=False)
+    ncomp, comp = m.parts(~(setpoint_edges | closed))
     anchored = np.zeros(m.nn, dtype=bool)
     anchored[m.to[setpoint_edges]] = True
     for i in m.p_fixed:
@@ -1279,9 +1279,7 @@ def _one_setpoint_per_tie(m: _Model, net: Network, q: FloatArray, setpoint_edges
     """
     tie = _ties(m, s)
     tie[m.isp] = True
-    graph = sp.coo_matrix((np.ones(int(tie.sum())), (m.fr[tie], m.to[tie])),
-                          shape=(m.nn, m.nn))
-    n_groups, group = connected_components(graph, directed=False)
+    n_groups, group = m.parts(tie)
 
     def close(k: int) -> None:
         e = m.edges[k]
