@@ -1560,10 +1560,10 @@ def check_nomination(net_or_data: Network | GasLibData | str,
             elastic.append(me)
         return elastic[0]
 
-    relaxed_lam: list[tuple[FloatArray, FloatArray] | None] = [None]
-
-    def relaxed(s: _Setting, x_start: FloatArray, label: str) -> tuple[bool, FloatArray]:
-        """The relaxed problem, tightening the complementarity τ."""
+    def relaxed(s: _Setting, x_start: FloatArray, label: str
+                ) -> tuple[bool, FloatArray, tuple[FloatArray, FloatArray] | None]:
+        """The relaxed problem, tightening the complementarity τ: whether a point was
+        found, the point, and its multipliers (None for a point rounded as it is)."""
         nonlocal last_status
         needs_tau = ("relaxed" in s.valve
                      or bool(np.any(m.q_lo[m.icv] < 0)) or bool(np.any(m.q_lo[m.ic] < 0)))
@@ -1582,24 +1582,22 @@ def check_nomination(net_or_data: Network | GasLibData | str,
                 # point solved; the fixed-mode solve and the simulation decide
                 log.append(f"{label}: complementarity not tightened below "
                            f"{taus[taus.index(tau) - 1]:g}; rounding from that point")
-                return True, x_prev
+                return True, x_prev, None
             if not ok:
-                return False, xs
+                return False, xs, None
             if not last and m.quasi_newton_solves > qn_before:
                 # only L-BFGS solved this point: IPOPT did not tighten from such a
                 # point (GasLib-4197: τ = 1e-3 failed after 95 s); round it as it is,
                 # the fixed-mode solve and the simulation decide
                 log.append(f"{label}: solved at tau {tau:g} by the quasi-Newton fallback "
                            "only; rounding from that point")
-                return True, xs
+                return True, xs, None
             if not last and _complementarity(m, xs, s) <= _TAUS[-1]:
                 # already complementary: one last solve at the final τ
                 xs, last_status, ok, lam = _iterate(m, s, xs, _TAUS[-1], log,
                                                     f"{label}, tau {_TAUS[-1]:g}", lam=lam)
-                relaxed_lam[0] = lam
-                return ok, xs
-        relaxed_lam[0] = lam
-        return True, xs
+                return ok, xs, lam
+        return True, xs, lam
 
     def fixed_and_verified(mm: _Model, fixed: _Setting, xr: FloatArray, label: str,
                            lam: tuple[FloatArray, FloatArray] | None = None
@@ -1641,11 +1639,10 @@ def check_nomination(net_or_data: Network | GasLibData | str,
 
     def attempt(s: _Setting, x_start: FloatArray, label: str) -> tuple[bool, FloatArray]:
         """Relaxed solve → rounding → fixed-mode solve → verification."""
-        relaxed_lam[0] = None
-        ok, xr = relaxed(s, x_start, label)
+        ok, xr, lam = relaxed(s, x_start, label)
         if not ok:
             return False, xr
-        return fixed_and_verified(m, _round(m, xr, s), xr, label, relaxed_lam[0])
+        return fixed_and_verified(m, _round(m, xr, s), xr, label, lam)
 
     def decided(s: _Setting, label: str) -> bool:
         """The elastic problem with a choice of combined decisions → rounding (both ways
