@@ -9,7 +9,15 @@ Import as ``import trunkline as tl``::
 
 from trunkline import errors
 from trunkline.gas import Gas
-from trunkline.model import Network, Trunkline, load_line, load_scenario
+from trunkline.model import (
+    Network,
+    NetworkScenario,
+    Trunkline,
+    load_line,
+    load_scenario,
+    write_network_scenario,
+)
+from trunkline.model.gaslib import load_gaslib, read_gaslib, write_gaslib
 from trunkline.optimize import (
     DesignCosts,
     NominationResult,
@@ -46,6 +54,7 @@ __all__ = [
     "MonteCarloResult",
     "Network",
     "NetworkResult",
+    "NetworkScenario",
     "NominationResult",
     "OptimizeOptions",
     "PlanResult",
@@ -56,6 +65,7 @@ __all__ = [
     "design_study",
     "errors",
     "get_reference",
+    "load_gaslib",
     "load_line",
     "load_plan",
     "load_scenario",
@@ -66,9 +76,12 @@ __all__ = [
     "parse_standard_volume_flow",
     "place_stations",
     "plan",
+    "read_gaslib",
     "simulate",
     "simulate_transient",
     "solve_steady",
     "survival_time",
     "technical_capacity",
+    "write_gaslib",
+    "write_network_scenario",
 ]

@@ -99,3 +99,24 @@ def test_packaged_gaslib_files_by_bare_name(tmp_path: Path,
     (tmp_path / "GasLib-11.net").write_text("not XML")
     res = runner.invoke(app, ["solve", "GasLib-11.net"])
     assert res.exit_code == 2 and "not well-formed XML" in (res.stderr or res.output)
+
+
+def test_gaslib_check_writes_the_decided_network_for_solve(tmp_path: Path) -> None:
+    from trunkline.optimize import check_nomination
+
+    out = tmp_path / "decided" / "GasLib-40.toml"
+    res = runner.invoke(app, ["gaslib", "check", "GasLib-40.net", "GasLib-40.scn",
+                              "--out", str(out), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["written"] == str(out)
+    solved = runner.invoke(app, ["solve", str(out), "--format", "json"])
+    assert solved.exit_code == 0, solved.output
+    data = json.loads(solved.stdout)
+    assert data["feasible"] and "(feasible)" in data["network"]
+    # the written file holds the check's operating point: solving it is the check's
+    # verifying simulation again (the same inputs; the gas to its last bit or so)
+    sim = check_nomination("GasLib-40").simulation
+    assert sim is not None
+    got = {k: v * 1e5 for k, v in data["pressures_bar"].items()}
+    assert got == pytest.approx(sim.pressure, rel=1e-9)
+    assert data["flows_kg_s"] == pytest.approx(sim.flow, rel=1e-9, abs=1e-9)

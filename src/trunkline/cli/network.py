@@ -16,7 +16,7 @@ from trunkline.cli.common import console
 from trunkline.cli.common import fail as _fail
 from trunkline.errors import InputError, TrunklineError
 from trunkline.gas import Gas
-from trunkline.model import Network, NetworkScenario, load_scenario
+from trunkline.model import Network, NetworkScenario, load_scenario, write_network_scenario
 from trunkline.model.gaslib import (
     GASLIB_FILES,
     apply_nomination,
@@ -156,6 +156,10 @@ def gaslib_check(
         "--cdf", help="GasLib .cdf combined decisions (operating rules of the "
         "valves, regulators and stations; GasLib-4197 needs them).")] = None,
     fmt: FmtOpt = "table",
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Write the decided network (modes, set-points, nominated "
+        "flows, gas, temperature) as a network scenario TOML; 'trunkline solve FILE' "
+        "re-simulates it.")] = None,
 ) -> None:
     """Validate a nomination: search active-element settings that meet every bound."""
     from trunkline.optimize import check_nomination
@@ -164,11 +168,17 @@ def gaslib_check(
         data = read_gaslib(_gaslib_file(net_file), _gaslib_file(scn_file), _gaslib_file(cs),
                            cdf_path=_gaslib_file(cdf))
         result = check_nomination(data)
+        title = data.title or net_file.stem
+        if out_file is not None:
+            verdict_text = "feasible" if result.feasible else "NOT feasible"
+            write_network_scenario(result.scenario(
+                net_file.stem, f"{title}: settings decided for {scn_file.name} "
+                f"({verdict_text})"), out_file)
     except TrunklineError as exc:
         _fail(exc)
         return
     out: dict[str, Any] = {
-        "network": data.title or net_file.stem,
+        "network": title,
         "feasible": bool(result.feasible),
         "seconds": float(result.seconds),
         "ipopt_iterations": int(result.iterations),
@@ -177,6 +187,8 @@ def gaslib_check(
         "binding": list(result.binding),
         "strategy_log": list(result.strategy_log),
     }
+    if out_file is not None:
+        out["written"] = str(out_file)
     if fmt == "json":
         out["decisions"] = result.decisions.to_dict(orient="records")
         sys.stdout.write(json.dumps(out, indent=2, default=str) + "\n")
@@ -201,6 +213,9 @@ def gaslib_check(
         console.print(f"[red]violated:[/] {escape(v)}")
     for v in out["binding"][:10]:
         console.print(f"[yellow]binding:[/] {escape(v)}")
+    if out_file is not None:
+        console.print(f"decided network written to {escape(str(out_file))} "
+                      f"(re-simulate: trunkline solve {escape(str(out_file))})")
     if not result.feasible:
         # how the search went: the stages tried and what each gave
         for line in out["strategy_log"]:

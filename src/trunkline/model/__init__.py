@@ -20,7 +20,12 @@ from trunkline.model.network import (
     ShortPipe,
     Valve,
 )
-from trunkline.model.network_file import NetworkScenario, network_from_dict
+from trunkline.model.network_file import (
+    NetworkScenario,
+    network_from_dict,
+    network_to_dict,
+    write_network_scenario,
+)
 from trunkline.model.scenario import (
     BUILTIN_SCENARIOS,
     ScenarioFile,
@@ -51,7 +56,9 @@ __all__ = [
     "load_line",
     "load_scenario",
     "network_from_dict",
+    "network_to_dict",
     "scenario_from_dict",
+    "write_network_scenario",
 ]
 
 from trunkline.model.gaslib import GasLibData, read_gaslib

@@ -136,7 +136,7 @@ import itertools
 import math
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 import numpy as np
@@ -162,6 +162,7 @@ from trunkline.model.network import (
     ShortPipe,
     Valve,
 )
+from trunkline.model.network_file import NetworkScenario
 from trunkline.physics.friction import darcy_friction
 from trunkline.solve.network import NetworkResult, solve_steady
 
@@ -256,6 +257,8 @@ class NominationResult:
         iterations: IPOPT iterations over every NLP solved.
         seconds: wall time of the check.
         strategy_log: the stages tried and what each gave, in words.
+        gas: the gas of the check (and of its verifying simulation).
+        temperature: the isothermal gas temperature of the check [K].
     """
 
     feasible: bool
@@ -268,6 +271,18 @@ class NominationResult:
     iterations: int
     seconds: float
     strategy_log: list[str] = field(default_factory=list)
+    gas: Gas | None = None
+    temperature: float = math.nan
+
+    def scenario(self, name: str | None = None, title: str = "") -> NetworkScenario:
+        """The decided network with the check's gas and temperature as a network scenario:
+        :func:`trunkline.write_network_scenario` writes it, and solving it gives the
+        verifying simulation again (``trunkline gaslib check --out``)."""
+        if self.gas is None:
+            raise InputError("the check ended before it chose a gas", element="nomination",
+                             field="gas", expected="a result of check_nomination")
+        name = name or self.network.name
+        return NetworkScenario(name, title or name, self.network, self.gas, self.temperature)
 
 
 def _gaslib_temperature(data: GasLibData) -> float:
@@ -1544,7 +1559,7 @@ def check_nomination(net_or_data: Network | GasLibData | str,
         log.append(msg)
         return NominationResult(False, net, None, pd.DataFrame(
             columns=["element", "type", "mode", "setpoint", "flow", "p_from", "p_to"]),
-            [], [msg], "not run", 0, time.perf_counter() - t0, log)
+            [], [msg], "not run", 0, time.perf_counter() - t0, log, gas, float(temperature))
     m = _Model(net, gas, float(temperature), inj_nom, free_inj, p_fixed, q_ref)
     nv = m.iv.size
     last_status = "not run"
@@ -1722,7 +1737,7 @@ def check_nomination(net_or_data: Network | GasLibData | str,
     if result is None and not decisions_tried:
         decision_stage()
     if result is not None:
-        return _finish(result, t0)
+        return _finish(result, t0, gas, temperature)
     # infeasible: least-violating point of the elastic problem
     me = elastic_model()
     se = valves_open
@@ -1737,13 +1752,13 @@ def check_nomination(net_or_data: Network | GasLibData | str,
         res = NominationResult(True, net_v, sim, _decisions(me, net_v, sim, xe),
                                sorted(set(binding)), [], last_status,
                                m.iterations + me.iterations, 0.0, log)
-        return _finish(res, t0)
+        return _finish(res, t0, gas, temperature)
     if sim is None:
         violated = violated + _elastic_violations(me, xe)
     res = NominationResult(False, net_v, sim, _decisions(me, net_v, sim, xe),
                            sorted(set(binding)), violated, last_status,
                            m.iterations + me.iterations, 0.0, log)
-    return _finish(res, t0)
+    return _finish(res, t0, gas, temperature)
 
 
 def _direct(m: _Model, q_lo: FloatArray, q_hi: FloatArray, directions: Mapping[str, int]
@@ -1849,7 +1864,7 @@ def _elastic_violations(m: _Model, x: FloatArray) -> list[str]:
     return out
 
 
-def _finish(res: NominationResult, t0: float) -> NominationResult:
-    return NominationResult(res.feasible, res.network, res.simulation, res.decisions,
-                            res.binding, res.violated, res.solver_status, res.iterations,
-                            time.perf_counter() - t0, res.strategy_log)
+def _finish(res: NominationResult, t0: float, gas: Gas, temperature: float
+            ) -> NominationResult:
+    return replace(res, seconds=time.perf_counter() - t0, gas=gas,
+                   temperature=float(temperature))
