@@ -3,6 +3,7 @@ worker with every scenario exactly once."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -10,6 +11,7 @@ import time
 import numpy as np
 import pytest
 from distributed import Client, LocalCluster
+from distributed.comm.core import CommClosedError
 
 from trunkline.plan import load_plan, table_curve
 from trunkline.plan.montecarlo import assemble, chunk_bounds, monte_carlo
@@ -70,7 +72,10 @@ def test_killed_worker_still_gives_complete_ensemble(setup, client) -> None:  # 
         while time.monotonic() < deadline:
             busy = client.processing(workers=[victim]).get(victim, ())
             if busy and done:
-                client.run(os._exit, 1, workers=[victim])
+                # the worker exits mid-call: its connection closing is the call's only
+                # answer (expected; anything else is raised)
+                with contextlib.suppress(CommClosedError):
+                    client.run(os._exit, 1, workers=[victim])
                 return
             time.sleep(0.05)
 
