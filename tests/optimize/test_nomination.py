@@ -112,6 +112,9 @@ def test_unbalanced_nomination_is_infeasible() -> None:
     assert not res.feasible
     assert res.simulation is None
     assert "unbalanced" in res.violated[0]
+    # the result's network carries the nomination even so (what --out writes)
+    assert res.network.injections == {k: v for k, v in nomination.items() if v != 0.0}
+    assert res.gas is not None and res.scenario().temperature == res.temperature
 
 
 def _station_network() -> Network:

@@ -1557,6 +1557,9 @@ def check_nomination(net_or_data: Network | GasLibData | str,
         msg = (f"nomination unbalanced: injections sum to {total:.6f} kg/s and the free "
                f"nodes can take [{-hi_free:.6f}, {-lo_free:.6f}] kg/s")
         log.append(msg)
+        # the network as documented: with the nominated injections (the fixed ones)
+        net.injections = {n: float(q) for n, q in zip(net.nodes, inj_nom, strict=True)
+                          if q != 0.0}
         return NominationResult(False, net, None, pd.DataFrame(
             columns=["element", "type", "mode", "setpoint", "flow", "p_from", "p_to"]),
             [], [msg], "not run", 0, time.perf_counter() - t0, log, gas, float(temperature))
