@@ -60,6 +60,10 @@ def test_flows_as_mass_or_standard_volume() -> None:
     (("network", "pipes", 0, "from"), "99", "unknown node"),
     (("network", "nodes", 1, "demand"), "20000 m**3/h", "reference"),
     (("network", "compressors", 0, "mode"), "turbo", "mode"),
+    (("network", "compressors", 0, "pressure_loss_in"), "3 kg", "pressure_loss_in"),
+    (("network", "compressors", 0, "max_ratio"), 0.5, "max_ratio"),
+    (("network", "nodes", 1, "flow_max"), "5 bar", "flow_max"),
+    (("network", "pipes", 0, "heat_transfer_coefficient"), "2 W/m", "heat_transfer"),
 ])
 def test_bad_fields_name_themselves(path: tuple[Any, ...], value: str, match: str) -> None:
     data = _data()
