@@ -29,7 +29,7 @@ from trunkline.optimize import (
 )
 from trunkline.plan import ContractTerms, PlanResult, capacity_curve, load_plan, plan
 from trunkline.plan.montecarlo import MonteCarloResult
-from trunkline.run import monte_carlo
+from trunkline.run import check_nominations, monte_carlo
 from trunkline.solve import (
     LineResult,
     MarchOptions,
@@ -62,6 +62,7 @@ __all__ = [
     "__version__",
     "capacity_curve",
     "check_nomination",
+    "check_nominations",
     "design_study",
     "errors",
     "get_reference",

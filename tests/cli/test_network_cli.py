@@ -120,3 +120,23 @@ def test_gaslib_check_writes_the_decided_network_for_solve(tmp_path: Path) -> No
     got = {k: v * 1e5 for k, v in data["pressures_bar"].items()}
     assert got == pytest.approx(sim.pressure, rel=1e-9)
     assert data["flows_kg_s"] == pytest.approx(sim.flow, rel=1e-9, abs=1e-9)
+
+
+def test_gaslib_check_of_a_set_of_nominations(tmp_path: Path) -> None:
+    # GasLib-11's nomination and one that cannot balance (exit01 × 5): one row each
+    scn = gaslib_path("GasLib-11.scn").read_text()
+    exit01 = scn.index('id="exit01"')
+    bad = tmp_path / "unbalanced.scn"
+    bad.write_text(scn[:exit01] + scn[exit01:].replace('value="100.00"', 'value="500.00"', 2))
+    args = ["gaslib", "check", "GasLib-11.net", "GasLib-11.scn", str(bad)]
+    res = runner.invoke(app, [*args, "--format", "json", "--out", str(tmp_path / "out")])
+    assert res.exit_code == 1  # not every nomination is feasible
+    rows = json.loads(res.stdout)
+    assert [r["feasible"] for r in rows] == [True, False]
+    assert "unbalanced" in rows[1]["first_violation"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["GasLib-11.toml",
+                                                                    "unbalanced.toml"]
+    table = runner.invoke(app, [*args, "--jobs", "2"])
+    assert table.exit_code == 1
+    assert "1 of 2 nominations feasible" in table.output
+    assert "infeasible" in table.output and "unbalanced" in table.output

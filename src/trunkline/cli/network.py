@@ -150,7 +150,8 @@ def solve(
 def gaslib_check(
     net_file: Annotated[Path, typer.Argument(help="GasLib .net file (a bare name such as "
                                              "GasLib-40.net: the packaged one).")],
-    scn_file: Annotated[Path, typer.Argument(help="GasLib .scn nomination.")],
+    scn_files: Annotated[list[Path], typer.Argument(
+        help="GasLib .scn nomination(s); with several, a table of verdicts.")],
     cs: CsOpt = None,
     cdf: Annotated[Path | None, typer.Option(
         "--cdf", help="GasLib .cdf combined decisions (operating rules of the "
@@ -159,11 +160,18 @@ def gaslib_check(
     out_file: Annotated[Path | None, typer.Option(
         "--out", "-o", help="Write the decided network (modes, set-points, nominated "
         "flows, gas, temperature) as a network scenario TOML; 'trunkline solve FILE' "
-        "re-simulates it.")] = None,
+        "re-simulates it. With several nominations: a folder, one <scn name>.toml "
+        "each.")] = None,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", "-j", help="Worker processes for several nominations.")] = 1,
 ) -> None:
-    """Validate a nomination: search active-element settings that meet every bound."""
+    """Validate nominations: search active-element settings that meet every bound."""
     from trunkline.optimize import check_nomination
 
+    if len(scn_files) > 1:
+        _check_set(net_file, scn_files, cs, cdf, fmt, out_file, jobs)
+        return
+    scn_file = scn_files[0]
     try:
         data = read_gaslib(_gaslib_file(net_file), _gaslib_file(scn_file), _gaslib_file(cs),
                            cdf_path=_gaslib_file(cdf))
@@ -220,6 +228,46 @@ def gaslib_check(
         # how the search went: the stages tried and what each gave
         for line in out["strategy_log"]:
             console.print(f"[dim]{escape(line)}[/]")
+        raise typer.Exit(code=1)
+
+
+def _check_set(net_file: Path, scn_files: list[Path], cs: Path | None, cdf: Path | None,
+               fmt: str, out_dir: Path | None, jobs: int) -> None:
+    """``gaslib check`` of several nominations: one row each, exit code 1 unless every
+    one is feasible."""
+    from trunkline.run import check_nominations, progress_bar
+
+    bar, advance = progress_bar(len(scn_files), "nominations", fmt != "json")
+    try:
+        with bar:
+            table = check_nominations(_gaslib_file(net_file),
+                                      [_gaslib_file(s) for s in scn_files],
+                                      cs=_gaslib_file(cs), cdf=_gaslib_file(cdf), jobs=jobs,
+                                      out_dir=out_dir, progress=advance)
+    except TrunklineError as exc:
+        _fail(exc)
+        return
+    n_ok = int(table["feasible"].sum())
+    if fmt == "json":
+        sys.stdout.write(json.dumps(table.to_dict(orient="records"), indent=2,
+                                    default=str) + "\n")
+    else:
+        tab = Table(title=f"{escape(net_file.stem)}: {n_ok} of {len(table)} nominations "
+                          "feasible", header_style="bold")
+        tab.add_column("nomination", overflow="fold")
+        for col in ("verdict", "s", "IPOPT it", "violated"):
+            tab.add_column(col, justify="right")
+        tab.add_column("first violation or error", overflow="fold")
+        for row in table.itertuples(index=False):
+            verdict = ("[green]feasible[/]" if row.feasible else
+                       "[red]error[/]" if row.error else "[red]infeasible[/]")
+            tab.add_row(escape(Path(str(row.scenario)).name), verdict, f"{row.seconds:.2f}",
+                        str(row.ipopt_iterations), str(row.violated),
+                        escape(str(row.error or row.first_violation)))
+        console.print(tab)
+        if out_dir is not None:
+            console.print(f"decided networks written to {escape(str(out_dir))}")
+    if n_ok < len(table):
         raise typer.Exit(code=1)
 
 

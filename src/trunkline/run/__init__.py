@@ -1,4 +1,5 @@
-"""Running many cases: ensembles in chunks, in this process or on a Dask cluster.
+"""Running many cases: ensembles in chunks, and sets of nominations, in this process or
+on a Dask cluster (nominations also in local worker processes).
 
     import trunkline as tl
     res = tl.monte_carlo("power_of_siberia_2", n=10_000, seed=1)            # in-process
@@ -10,5 +11,7 @@ package supplies the Dask one.
 """
 
 from trunkline.run.executor import dask_executor, monte_carlo, progress_bar
+from trunkline.run.nominations import NOMINATION_COLUMNS, check_nominations
 
-__all__ = ["dask_executor", "monte_carlo", "progress_bar"]
+__all__ = ["NOMINATION_COLUMNS", "check_nominations", "dask_executor", "monte_carlo",
+           "progress_bar"]
