@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -239,8 +240,16 @@ def test_unsolvable_input_is_a_clear_error() -> None:
         solve_steady(net, GAS)
     net.set_pressure("a", 5e6)
     net.set_demand("b", 5000.0)  # far more than a 0.5 m pipe can carry over 1 km at 50 bar
-    with pytest.raises(ConvergenceError, match="not converged"):
+    with pytest.raises(ConvergenceError, match="not converged") as err:
         solve_steady(net, GAS)
+    # and says why: the pipe's friction alone needs more than the supply pressure
+    hint = re.search(r"pipe ab cannot pass 5000 kg/s: .* would need ~([\d.]+) bar", str(err.value))
+    assert hint is not None and float(hint.group(1)) > 50.0
+    # a solve stopped early on a demand the pipe can carry makes no such claim
+    net.set_demand("b", 50.0)
+    with pytest.raises(ConvergenceError) as early:
+        solve_steady(net, GAS, max_iter=1)
+    assert "cannot pass" not in str(early.value)
 
 
 def test_builder_rejects_bad_elements() -> None:

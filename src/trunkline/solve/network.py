@@ -1056,10 +1056,33 @@ def _solve_once(a: _Arrays, ph: _Physics, inj: FloatArray, x0: FloatArray | None
         worst_idx = np.argsort(-np.abs(f))[:5]
         names = [f"balance {a.node_ids[a.free[i]]}" if i < nf else
                  f"{_KIND_NAMES[a.kind[i - nf]]} {a.edge_ids[i - nf]}" for i in worst_idx]
-        raise ConvergenceError("steady network solve", iterations=it, residual=norm,
+        raise ConvergenceError("steady network solve" + _capacity_hint(a, ph, x[nf:], p_ref),
+                               iterations=it, residual=norm,
                                worst={n: float(f[i]) for n, i in zip(names, worst_idx,
                                                                       strict=True)})
     return x, it, norm
+
+
+def _capacity_hint(a: _Arrays, ph: _Physics, q: FloatArray, p_max: float) -> str:
+    """Why a solve may have failed, when a pipe's flow cannot pass at all: its law with
+    the inlet at the highest fixed pressure ``p_max`` and the outlet at zero still
+    leaves p_in² < F(q) (F the friction term; the outlet at zero is the most a pipe can
+    be given). The flows are those of the last iterate: on a pipe that no loop bypasses
+    they are the balances' and the hint is a proof; otherwise it says "likely"."""
+    k = a.pipe_idx
+    if not k.size:
+        return ""
+    with np.errstate(all="ignore"):
+        r = ph.pipe_law(np.full(k.size, p_max), np.zeros(k.size), q[k])[0]
+    worst = int(np.argmin(r / p_max**2))
+    if not r[worst] < 0:
+        return ""
+    e = int(k[worst])
+    need = math.sqrt(p_max**2 - float(r[worst]))
+    return (f" (pipe {a.edge_ids[e]} cannot pass {abs(float(q[e])):.4g} kg/s: even into "
+            f"zero pressure it would need ~{need / 1e5:.4g} bar at its inlet, above the "
+            f"highest fixed pressure {p_max / 1e5:.4g} bar — the demands likely exceed what "
+            "the network can carry)")
 
 
 def _linear_start(a: _Arrays, ph: _Physics, inj: FloatArray, p_ref: float,
