@@ -140,3 +140,23 @@ def test_gaslib_check_of_a_set_of_nominations(tmp_path: Path) -> None:
     assert table.exit_code == 1
     assert "1 of 2 nominations feasible" in table.output
     assert "infeasible" in table.output and "unbalanced" in table.output
+
+
+def test_solve_writes_its_tables(tmp_path: Path) -> None:
+    import pandas as pd
+
+    out = tmp_path / "res"
+    res = runner.invoke(app, ["solve", "GasLib-40.net", "--scenario", "GasLib-40.scn",
+                              "--out", str(out), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["written"] == str(out)
+    tables = {f"{t}.{f}" for t in ("nodes", "edges", "compressors") for f in ("csv", "parquet")}
+    assert {p.name for p in out.iterdir()} == {*tables, "summary.json"}
+    nodes = pd.read_parquet(out / "nodes.parquet").set_index("id")
+    assert nodes["pressure [Pa]"].to_dict() == pytest.approx(
+        {k: v * 1e5 for k, v in data["pressures_bar"].items()}, rel=1e-12)
+    edges = pd.read_csv(out / "edges.csv", index_col="id")
+    # a standard volume names its reference condition (GasLib: normal, 0 °C)
+    assert "standard_flow [m3/s @ normal]" in edges.columns
+    assert json.loads((out / "summary.json").read_text())["converged"] is True

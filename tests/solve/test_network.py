@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from trunkline.errors import ConvergenceError, InputError
@@ -672,3 +675,29 @@ def test_a_start_from_another_network_is_an_error() -> None:
     other = solve_steady(_loop_network(), METHANE)
     with pytest.raises(InputError, match="start is a result of another network"):
         solve_steady(osiadacz_network(), METHANE, start=other)
+
+
+def test_result_tables_written_with_units_and_ids(tmp_path: Path) -> None:
+    net = Network("two", reference="ISO")
+    net.add_node("a")
+    net.add_node("b")
+    net.add_pipe("ab", "a", "b", 10e3, 0.5)
+    net.set_pressure("a", 5e6)
+    net.set_demand("b", 10.0)
+    res = solve_steady(net, GAS)
+    paths = res.write(tmp_path, formats=("csv",))
+    assert sorted(p.name for p in paths) == ["compressors.csv", "edges.csv", "nodes.csv",
+                                             "summary.json"]
+    nodes = pd.read_csv(tmp_path / "nodes.csv", index_col="id")
+    assert nodes.loc["b", "pressure [Pa]"] == pytest.approx(res.pressure["b"], rel=1e-15)
+    edges = pd.read_csv(tmp_path / "edges.csv", index_col="id")
+    # the standard volume flow names its reference condition
+    assert edges.loc["ab", "standard_flow [m3/s @ ISO]"] == pytest.approx(
+        res.edges.loc["ab", "standard_flow"], rel=1e-15)
+    # no compressor: the table's columns, no rows
+    comp = pd.read_csv(tmp_path / "compressors.csv")
+    assert len(comp) == 0 and "shaft_power [W]" in comp.columns
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["converged"] and summary["reference"] == "ISO"
+    with pytest.raises(InputError, match="format"):
+        res.write(tmp_path / "x", formats=("xlsx",))

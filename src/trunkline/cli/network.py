@@ -107,6 +107,9 @@ def solve(
     non_isothermal: Annotated[bool, typer.Option(
         "--non-isothermal", help="Add the energy balance (ground heat, Joule-Thomson).")
     ] = False,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Write the nodes, edges and compressors tables (CSV, Parquet; "
+        "SI units in the headers) and summary.json to this folder.")] = None,
 ) -> None:
     """Steady state of a gas network (GasLib .net + .scn, or a network TOML scenario).
 
@@ -118,10 +121,14 @@ def solve(
     try:
         net, gas, t, title = _load(file, scenario, cs)
         res = solve_steady(net, gas, temperature=t, isothermal=not non_isothermal)
+        if out is not None:
+            res.write(out)
     except TrunklineError as exc:
         _fail(exc)
         return
     summary = _summary(res, title)
+    if out is not None:
+        summary["written"] = str(out)
     if fmt == "json":
         summary["pressures_bar"] = {k: (None if np.isnan(v) else v / 1e5)
                                     for k, v in res.pressure.items()}
@@ -143,6 +150,8 @@ def solve(
         t_.add_row(k, v)
     for v in res.violations[:10]:
         t_.add_row("  violated", f"[red]{escape(v)}[/]")
+    if out is not None:
+        t_.add_row("tables written to", escape(str(out)))
     console.print(t_)
 
 

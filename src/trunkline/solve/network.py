@@ -50,7 +50,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from operator import attrgetter
-from typing import Any, Final
+from pathlib import Path
+from typing import Any, ClassVar, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -62,6 +63,7 @@ from trunkline.cache import LruCache
 from trunkline.errors import ConvergenceError, InputError
 from trunkline.gas import Gas
 from trunkline.gas.viscosity import lee_gonzalez_eakin
+from trunkline.io import write_json, write_tables
 from trunkline.model.line import GRAVITY
 from trunkline.model.network import (
     Compressor,
@@ -234,6 +236,36 @@ class NetworkResult:
     #: the violations' messages and whether there are any (both made on first read)
     _violation_messages: Callable[[], tuple[str, ...]] = field(repr=False, compare=False)
     _violated: Callable[[], bool] = field(repr=False, compare=False)
+    #: the reference condition of the edges' ``standard_flow`` ("normal", "ISO", "RU")
+    reference: str = "normal"
+
+    #: SI unit of each table column (``standard_flow``: m³/s at :attr:`reference`)
+    UNITS: ClassVar[dict[str, str]] = {
+        "pressure": "Pa", "temperature": "K", "injection": "kg/s", "p_min": "Pa",
+        "p_max": "Pa", "height": "m", "mass_flow": "kg/s", "p_from": "Pa", "p_to": "Pa",
+        "velocity_from": "m/s", "velocity_to": "m/s", "fuel": "kg/s",
+        "suction_pressure": "Pa", "discharge_pressure": "Pa", "ratio": "-", "head": "J/kg",
+        "shaft_power": "W", "discharge_temperature": "K",
+    }
+
+    def write(self, folder: str | Path, formats: tuple[str, ...] = ("csv", "parquet")
+              ) -> list[Path]:
+        """Write the nodes, edges and compressors tables (each format) and summary.json
+        atomically; returns the paths. Each table's first column is ``id``; the other
+        headers carry their SI unit, e.g. ``pressure [Pa]``,
+        ``standard_flow [m3/s @ normal]``."""
+        units = {**self.UNITS, "standard_flow": f"m3/s @ {self.reference}"}
+        tables = {name: df.rename(columns={c: f"{c} [{units[c]}]" for c in df.columns
+                                           if c in units}).reset_index()
+                  for name, df in (("nodes", self.nodes), ("edges", self.edges),
+                                   ("compressors", self.compressors))}
+        paths = write_tables(tables, folder, formats, element="NetworkResult.write")
+        summary = {"network": self.network, "converged": self.converged,
+                   "iterations": self.iterations, "residual": self.residual,
+                   "temperature_K": self.temperature, "reference": self.reference,
+                   "feasible": self.feasible, "violations": list(self.violations)}
+        paths.append(write_json(summary, Path(folder) / "summary.json"))
+        return paths
 
     @cached_property
     def violations(self) -> tuple[str, ...]:
@@ -265,8 +297,9 @@ class NetworkResult:
     @property
     def compressors(self) -> pd.DataFrame:
         """Per compressor: ratio, head [J/kg], shaft power [W], fuel [kg/s], discharge T."""
+        # no compressor: the same columns, no rows
         return pd.DataFrame({k: np.array(v).copy() for k, v in self._compressors.items()}
-                            ).set_index("id") if self._compressors["id"] else pd.DataFrame()
+                            ).set_index("id")
 
     @property
     def pressure(self) -> dict[str, float]:
@@ -1568,4 +1601,5 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
     return NetworkResult(net.name, True, iterations, norm, t, nodes_tab, edges_tab, comp,
                          a.labels,
                          lambda: (*bound_messages(), *late),
-                         lambda: bool(bad_nodes.size or late or bad_edges().size))
+                         lambda: bool(bad_nodes.size or late or bad_edges().size),
+                         net.reference)
