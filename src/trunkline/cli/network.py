@@ -16,7 +16,7 @@ from trunkline.cli.common import console
 from trunkline.cli.common import fail as _fail
 from trunkline.errors import InputError, TrunklineError
 from trunkline.gas import Gas
-from trunkline.model import Network, NetworkScenario, load_scenario, write_network_scenario
+from trunkline.model import Network, NetworkScenario, load_scenario
 from trunkline.model.gaslib import (
     GASLIB_FILES,
     apply_nomination,
@@ -187,10 +187,9 @@ def gaslib_check(
         result = check_nomination(data)
         title = data.title or net_file.stem
         if out_file is not None:
-            verdict_text = "feasible" if result.feasible else "NOT feasible"
-            write_network_scenario(result.scenario(
-                net_file.stem, f"{title}: settings decided for {scn_file.name} "
-                f"({verdict_text})"), out_file)
+            from trunkline.run import write_decided_network
+
+            write_decided_network(result, out_file, title, scn_file)
     except TrunklineError as exc:
         _fail(exc)
         return

@@ -11,7 +11,11 @@ package supplies the Dask one.
 """
 
 from trunkline.run.executor import dask_executor, monte_carlo, progress_bar
-from trunkline.run.nominations import NOMINATION_COLUMNS, check_nominations
+from trunkline.run.nominations import (
+    NOMINATION_COLUMNS,
+    check_nominations,
+    write_decided_network,
+)
 
 __all__ = ["NOMINATION_COLUMNS", "check_nominations", "dask_executor", "monte_carlo",
-           "progress_bar"]
+           "progress_bar", "write_decided_network"]

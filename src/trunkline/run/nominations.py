@@ -28,9 +28,9 @@ import pandas as pd
 from trunkline.errors import InputError, TrunklineError
 from trunkline.model.gaslib import read_gaslib
 from trunkline.model.network_file import write_network_scenario
-from trunkline.optimize import check_nomination
+from trunkline.optimize import NominationResult, check_nomination
 
-__all__ = ["NOMINATION_COLUMNS", "check_nominations"]
+__all__ = ["NOMINATION_COLUMNS", "check_nominations", "write_decided_network"]
 
 #: The columns of :func:`check_nominations`' table, in order.
 NOMINATION_COLUMNS: Final = ("scenario", "feasible", "seconds", "ipopt_iterations",
@@ -49,6 +49,16 @@ class _Job:
     out: str | None
 
 
+def write_decided_network(result: NominationResult, path: str | Path, title: str,
+                          scenario: str | Path) -> Path:
+    """Write a check's decided network as a network scenario file named after its
+    nomination file ``scenario`` (its title says the verdict); returns the path."""
+    verdict = "feasible" if result.feasible else "NOT feasible"
+    return write_network_scenario(result.scenario(
+        Path(scenario).stem, f"{title}: settings decided for {Path(scenario).name} "
+        f"({verdict})"), path)
+
+
 def _check_file(job: _Job) -> dict[str, Any]:
     """Read and check one nomination; its table row. An input error becomes the row's
     ``error`` (the run goes on); anything else is a fault and is raised."""
@@ -60,10 +70,8 @@ def _check_file(job: _Job) -> dict[str, Any]:
         data = read_gaslib(job.net, job.scenario, job.cs, cdf_path=job.cdf)
         res = check_nomination(data)
         if job.out is not None:
-            verdict = "feasible" if res.feasible else "NOT feasible"
-            write_network_scenario(res.scenario(
-                Path(job.scenario).stem, f"{data.title or Path(job.net).stem}: settings "
-                f"decided for {Path(job.scenario).name} ({verdict})"), job.out)
+            write_decided_network(res, job.out, data.title or Path(job.net).stem,
+                                  job.scenario)
             row["written"] = job.out
     except TrunklineError as exc:
         row.update(error=str(exc), seconds=time.perf_counter() - t0)
