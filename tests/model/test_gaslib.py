@@ -32,6 +32,7 @@ from trunkline.model.gaslib import (
     gaslib_path,
     load_gaslib,
     read_gaslib,
+    read_gaslib_scenario,
     write_gaslib,
 )
 from trunkline.units import P_ATM
@@ -462,3 +463,31 @@ def test_reading_the_largest_instance_is_fast() -> None:
     elapsed = time.perf_counter() - start
     assert len(data.network.nodes) == 4197
     assert elapsed < 2.0, f"reading GasLib-4197 took {elapsed:.2f} s"
+
+
+def test_nominations_applied_to_a_network_read_once(tmp_path: Path) -> None:
+    net, cs = gaslib_path("GasLib-40.net"), gaslib_path("GasLib-40.cs")
+    base = read_gaslib(net, None, cs)
+    before = base.network.copy()
+    scn = gaslib_path("GasLib-40.scn")
+    # a second nomination: the first with another entry pressure range and flows
+    other = tmp_path / "other.scn"
+    data = read_gaslib(net, scn, cs)
+    assert data.nomination is not None
+    write_gaslib(dataclasses.replace(data, nomination={k: (0.9 * lo, 0.9 * hi) for k, (lo, hi)
+                                           in data.nomination.items()}),
+                 tmp_path / "copy.net", other)
+    for path in (scn, other):
+        fresh = read_gaslib(net, path, cs)
+        applied = read_gaslib_scenario(base, path)
+        assert applied.network.nodes == fresh.network.nodes
+        assert applied.network.edges == fresh.network.edges
+        assert applied.nomination == fresh.nomination
+        assert applied.scenario_pressures == fresh.scenario_pressures
+        assert applied.scenario_info == fresh.scenario_info
+        assert applied.source_files == (net, cs, path)
+    # the data read once is unchanged, and takes no second nomination on top of one
+    assert base.nomination is None and base.network.nodes == before.nodes
+    assert base.network.edges == before.edges
+    with pytest.raises(ScenarioError, match="nomination already"):
+        read_gaslib_scenario(read_gaslib_scenario(base, scn), other)

@@ -127,6 +127,7 @@ __all__ = [
     "gaslib_path",
     "load_gaslib",
     "read_gaslib",
+    "read_gaslib_scenario",
     "write_gaslib",
 ]
 
@@ -517,10 +518,6 @@ def read_gaslib(net_path: str | Path, scn_path: str | Path | None = None,
     net_data = _read_net(net_path, root, flow_law, norm_density, strict)
     files = [net_path]
     extra: dict[str, Any] = {}
-    if scn_path is not None:
-        scn_path = Path(scn_path)
-        files.append(scn_path)
-        extra.update(_read_scn(scn_path, net_data.network, net_data.norm_density))
     if cs_path is not None:
         cs_path = Path(cs_path)
         files.append(cs_path)
@@ -529,8 +526,31 @@ def read_gaslib(net_path: str | Path, scn_path: str | Path | None = None,
         cdf_path = Path(cdf_path)
         files.append(cdf_path)
         extra["combined_decisions"] = _read_cdf(cdf_path)
-    skipped = net_data.skipped + tuple(extra.pop("skipped", ()))
-    return replace(net_data, **extra, skipped=skipped, source_files=tuple(files))
+    data = replace(net_data, **extra, source_files=tuple(files))
+    return data if scn_path is None else read_gaslib_scenario(data, scn_path)
+
+
+def read_gaslib_scenario(data: GasLibData, scn_path: str | Path) -> GasLibData:
+    """A network read before (``read_gaslib`` without a ``.scn``) with the nomination of a
+    ``.scn`` file: what ``read_gaslib`` gives with both, without reading the ``.net``
+    again — for checking a set of nominations of one network. The result has its own
+    copy of the network (a builder, which a caller may edit); ``data`` is not changed.
+
+    Raises:
+        ScenarioError: as :func:`read_gaslib` for the ``.scn``; also when ``data``
+            already holds a nomination (apply each ``.scn`` to the data read without one,
+            so that nothing of another nomination stays).
+    """
+    scn_path = Path(scn_path)
+    if data.nomination is not None:
+        raise ScenarioError("the GasLib data holds a nomination already",
+                            element=f"GasLib scenario file {scn_path}", field="data",
+                            expected="data read without a .scn")
+    net = data.network.copy()
+    extra = _read_scn(scn_path, net, data.norm_density)
+    skipped = data.skipped + tuple(extra.pop("skipped", ()))
+    return replace(data, network=net, **extra, skipped=skipped,
+                   source_files=(*data.source_files, scn_path))
 
 
 def _read_net(path: Path, root: Element, flow_law: str, norm_density: float | None,
