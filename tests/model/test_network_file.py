@@ -10,6 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tomli_w
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from trunkline.errors import InputError, ScenarioError
 from trunkline.gas import Gas
@@ -163,3 +166,32 @@ def test_a_value_without_written_form_is_an_error(tmp_path: Path) -> None:
         write_network_scenario(sc, target)
     assert err.value.element == "node A"
     assert not target.exists()  # nothing written, not even in part
+
+
+_POSITIVE = st.floats(min_value=1e-300, max_value=1e300, allow_nan=False,
+                      allow_infinity=False)
+_ANY = st.floats(allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(lengths=st.lists(_POSITIVE, min_size=1, max_size=4), height=_ANY,
+       p_max=_POSITIVE, demand=_ANY, ratio=st.floats(min_value=1.0, max_value=1e6),
+       loss=st.floats(min_value=0.0, max_value=1e300), x=_ANY)
+def test_any_finite_values_read_back_bit_for_bit(lengths: list[float], height: float,
+                                                 p_max: float, demand: float,
+                                                 ratio: float, loss: float, x: float
+                                                 ) -> None:
+    """Whatever finite floats a network holds — tiny, huge, negative, −0.0 — its file
+    gives them back exactly (each is written as its shortest exact repr)."""
+    net = Network("random")
+    net.add_node("n0", height=height, p_max=p_max, x=x)
+    for i, length in enumerate(lengths, start=1):
+        net.add_node(f"n{i}", flow_min=-abs(demand), y=-x)
+        net.add_pipe(f"p{i}", f"n{i - 1}", f"n{i}", length, length, roughness=loss)
+    net.add_node("c")
+    net.add_compressor("k", f"n{len(lengths)}", "c", ratio=ratio, pressure_loss_in=loss)
+    net.set_pressure("n0", p_max)
+    net.set_flow("c", demand)
+    sc = NetworkScenario("random", "random", net, Gas({"methane": 1.0}), p_max)
+    back = network_from_dict(tomllib.loads(tomli_w.dumps(network_to_dict(sc))))
+    _assert_same(back, sc)
