@@ -69,8 +69,12 @@ def write_table(df: pd.DataFrame, target: str | Path) -> Path:
 
 
 def write_tables(tables: Mapping[str, pd.DataFrame], folder: str | Path,
-                 formats: tuple[str, ...], *, element: str = "write") -> list[Path]:
+                 formats: tuple[str, ...], *, element: str = "write",
+                 units: Mapping[str, str] | None = None) -> list[Path]:
     """Write every table as ``folder/<name>.<format>`` for each format, atomically.
+
+    ``units``: the SI unit of columns by name; each such column is headed
+    ``name [unit]`` in the files (e.g. ``pressure [Pa]``).
 
     The formats are checked before anything is written; an unknown one raises
     :class:`~trunkline.errors.InputError` naming ``element``.
@@ -79,6 +83,10 @@ def write_tables(tables: Mapping[str, pd.DataFrame], folder: str | Path,
         if fmt not in TABLE_FORMATS:
             raise InputError("unknown table format", element=element, field="formats",
                              value=fmt, expected="'csv' or 'parquet'")
+    if units:
+        tables = {name: df.rename(columns={c: f"{c} [{units[c]}]" for c in df.columns
+                                           if c in units})
+                  for name, df in tables.items()}
     folder = Path(folder)
     return [write_table(df, folder / f"{name}.{fmt}")
             for name, df in tables.items() for fmt in formats]

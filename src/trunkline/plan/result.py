@@ -180,10 +180,7 @@ class PlanResult:
                   "assumptions": self.assumptions,
                   "capacity": self.curve.table.rename(columns={"capacity": "capacity_rate"})}
         units = {**self.UNITS, "capacity_rate": "m3/s"}
-        paths = write_tables({name: df.rename(columns={c: f"{c} [{units[c]}]"
-                                                       for c in df.columns if c in units})
-                              for name, df in tables.items()}, folder, formats,
-                             element="to_files")
+        paths = write_tables(tables, folder, formats, element="to_files", units=units)
         paths.append(write_json(self.summary, Path(folder) / "summary.json"))
         return paths
 

@@ -360,11 +360,8 @@ class LineResult:
 
         Column headers carry their SI unit, e.g. ``pressure [Pa]``.
         """
-        units = {**self.UNITS, **_STATION_UNITS}
-        tables = {name: df.rename(columns={c: f"{c} [{units[c]}]" for c in df.columns
-                                           if c in units})
-                  for name, df in (("profile", self.profile), ("stations", self.stations))}
-        paths = write_tables(tables, folder, formats)
+        paths = write_tables({"profile": self.profile, "stations": self.stations}, folder,
+                             formats, units={**self.UNITS, **_STATION_UNITS})
         paths.append(write_json(self.summary, Path(folder) / "summary.json"))
         return paths
 

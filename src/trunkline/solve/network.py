@@ -254,12 +254,10 @@ class NetworkResult:
         atomically; returns the paths. Each table's first column is ``id``; the other
         headers carry their SI unit, e.g. ``pressure [Pa]``,
         ``standard_flow [m3/s @ normal]``."""
-        units = {**self.UNITS, "standard_flow": f"m3/s @ {self.reference}"}
-        tables = {name: df.rename(columns={c: f"{c} [{units[c]}]" for c in df.columns
-                                           if c in units}).reset_index()
-                  for name, df in (("nodes", self.nodes), ("edges", self.edges),
-                                   ("compressors", self.compressors))}
-        paths = write_tables(tables, folder, formats, element="NetworkResult.write")
+        tables = {"nodes": self.nodes.reset_index(), "edges": self.edges.reset_index(),
+                  "compressors": self.compressors.reset_index()}
+        paths = write_tables(tables, folder, formats, element="NetworkResult.write",
+                             units={**self.UNITS, "standard_flow": f"m3/s @ {self.reference}"})
         summary = {"network": self.network, "converged": self.converged,
                    "iterations": self.iterations, "residual": self.residual,
                    "temperature_K": self.temperature, "reference": self.reference,
