@@ -1105,7 +1105,7 @@ def _capacity_hint(a: _Arrays, ph: _Physics, q: FloatArray, p_max: float) -> str
         return ""
     with np.errstate(all="ignore"):
         r = ph.pipe_law(np.full(k.size, p_max), np.zeros(k.size), q[k])[0]
-    worst = int(np.argmin(r / p_max**2))
+    worst = int(np.argmin(r))
     if not r[worst] < 0:
         return ""
     e = int(k[worst])
