@@ -55,6 +55,12 @@ def timing(repeat: int) -> None:
               f"{res.iterations:9d} {statistics.median(times):9.3f} {min(times):7.3f}")
 
 
+def _scaled(nomination: dict[str, tuple[float, float]], f: float
+            ) -> dict[str, tuple[float, float]]:
+    """Every nominated flow (lower, upper) times ``f`` (equal bounds: a fixed flow)."""
+    return {node: (lo * f, hi * f) for node, (lo, hi) in nomination.items()}
+
+
 def sweep(scales: list[float]) -> None:
     print(f"{'instance':<16s} " + " ".join(f"{'x' + format(f, 'g'):>16s}" for f in scales))
     for name in SWEEP:
@@ -62,11 +68,8 @@ def sweep(scales: list[float]) -> None:
         assert data.nomination is not None
         cells = []
         for f in scales:
-            nom: dict[str, float | tuple[float, float]] = {
-                k: (lo * f if lo == hi else (lo * f, hi * f))
-                for k, (lo, hi) in data.nomination.items()}
             t0 = time.perf_counter()
-            res = check_nomination(data, nom)
+            res = check_nomination(data, _scaled(data.nomination, f))
             seconds = time.perf_counter() - t0
             cell = f"{'F' if res.feasible else 'I'} {res.iterations} {seconds:.2f}s"
             cells.append(f"{cell:>16s}")
@@ -81,9 +84,9 @@ def nomination_set(n: int, jobs: list[int]) -> None:
         files = []
         for k in range(n):
             f = 0.85 + 0.3 * k / max(n - 1, 1)
-            nom = {node: (lo * f, hi * f) for node, (lo, hi) in data.nomination.items()}
             path = Path(tmp) / f"{name}_{k:03d}.scn"
-            write_gaslib(replace(data, nomination=nom), Path(tmp) / "copy.net", path)
+            write_gaslib(replace(data, nomination=_scaled(data.nomination, f)),
+                         Path(tmp) / "copy.net", path)
             files.append(path)
         print(f"{name}: a set of {n} nominations (flows x0.85 ... x1.15)")
         print(f"{'jobs':>4s} {'wall s':>8s} {'per min':>8s} {'feasible':>9s} {'same':>5s}")
