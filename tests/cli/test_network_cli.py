@@ -56,14 +56,18 @@ def test_gaslib_check_finds_the_nomination_feasible() -> None:
     assert f"{data['ipopt_iterations']} IPOPT iterations" in table.output
 
 
-def test_gaslib_check_of_an_infeasible_nomination_says_why(tmp_path: Path) -> None:
-    # GasLib-11 with exit01 taking 500 instead of 100 (1000 m³/h): it does not balance
+def _unbalanced_scn(folder: Path) -> Path:
+    """GasLib-11's nomination with exit01 taking 500 instead of 100 (1000 m³/h): it does
+    not balance."""
     scn = gaslib_path("GasLib-11.scn").read_text()
     exit01 = scn.index('id="exit01"')
-    head, tail = scn[:exit01], scn[exit01:]
-    tail = tail.replace('value="100.00"', 'value="500.00"', 2)
-    bad = tmp_path / "unbalanced.scn"
-    bad.write_text(head + tail)
+    bad = folder / "unbalanced.scn"
+    bad.write_text(scn[:exit01] + scn[exit01:].replace('value="100.00"', 'value="500.00"', 2))
+    return bad
+
+
+def test_gaslib_check_of_an_infeasible_nomination_says_why(tmp_path: Path) -> None:
+    bad = _unbalanced_scn(tmp_path)
     res = runner.invoke(app, ["gaslib", "check", str(gaslib_path("GasLib-11.net")), str(bad)])
     assert res.exit_code == 1
     assert "INFEASIBLE" in res.output and "violated:" in res.output
@@ -123,11 +127,8 @@ def test_gaslib_check_writes_the_decided_network_for_solve(tmp_path: Path) -> No
 
 
 def test_gaslib_check_of_a_set_of_nominations(tmp_path: Path) -> None:
-    # GasLib-11's nomination and one that cannot balance (exit01 × 5): one row each
-    scn = gaslib_path("GasLib-11.scn").read_text()
-    exit01 = scn.index('id="exit01"')
-    bad = tmp_path / "unbalanced.scn"
-    bad.write_text(scn[:exit01] + scn[exit01:].replace('value="100.00"', 'value="500.00"', 2))
+    # GasLib-11's nomination and one that cannot balance: one row each
+    bad = _unbalanced_scn(tmp_path)
     args = ["gaslib", "check", "GasLib-11.net", "GasLib-11.scn", str(bad)]
     res = runner.invoke(app, [*args, "--format", "json", "--out", str(tmp_path / "out")])
     assert res.exit_code == 1  # not every nomination is feasible
