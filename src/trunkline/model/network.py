@@ -18,21 +18,29 @@ Conventions:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from array import array
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Final, Literal
+from itertools import repeat
+from typing import Any, ClassVar, Final, Literal, Self, TypeVar
+
+import numpy as np
+import numpy.typing as npt
 
 from trunkline.errors import InputError
 
 __all__ = [
     "COMPRESSOR_MODES",
     "CONTROL_VALVE_MODES",
+    "EDGE_TYPES",
     "FLOW_LAWS",
     "Compressor",
     "ControlValve",
     "Edge",
+    "EdgeMap",
     "Network",
     "Node",
+    "NodeMap",
     "Pipe",
     "Resistor",
     "ShortPipe",
@@ -47,6 +55,7 @@ FLOW_LAWS: Final = ("colebrook", "prandtl-colebrook", "nikuradse", "hofer", "smo
 COMPRESSOR_MODES: Final = ("active", "bypass", "closed")
 CONTROL_VALVE_MODES: Final = ("active", "bypass", "closed")
 _INF = math.inf
+_V = TypeVar("_V")
 
 
 def _positive(element: str, name: str, value: float, allow_zero: bool = False) -> float:
@@ -199,6 +208,253 @@ class Compressor(Edge):
         return "none"
 
 
+class _ColumnMap(dict[str, _V]):
+    """A dict of a network's elements by id that also keeps their numeric fields as
+    columns (one list per field, in the dict's order), updated on every change.
+
+    A solver reads a whole network as arrays from these columns (:meth:`columns`)
+    instead of visiting every element object; the columns are made as the network is
+    built, as a table-based model (pandapipes' DataFrames) makes its tables. Every
+    change — through the ``add_*`` methods or the dict's own methods — updates the
+    columns and counts up :attr:`version`, by which a solver knows whether what it
+    compiled from the network is still current. Setting an existing id keeps its
+    position (as a dict does); removing an id renumbers the rest (the columns are
+    remade from the elements, and :attr:`layout` counts up).
+    """
+
+    __slots__ = ("_arrays", "_cols", "_pos", "layout", "version")
+    #: the element type held, for errors
+    _HOLDS: ClassVar[tuple[type, ...]] = ()
+    _WHAT: ClassVar[str] = ""
+    #: the float fields kept as columns
+    FIELDS: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, items: Mapping[str, _V] | Iterable[tuple[str, _V]] = ()) -> None:
+        super().__init__()
+        self.version = 0
+        self.layout = 0
+        self._clear_columns()
+        self.update(items)
+
+    # -- columns ---------------------------------------------------------------
+    def _clear_columns(self) -> None:
+        self._pos: dict[str, int] = {}
+        # numbers in typed arrays (an array is made from one by a copy of its buffer)
+        self._cols: list[Any] = [array(code) if code else [] for code in self._codes()]
+        self._arrays: tuple[int, Any] | None = None
+
+    def _codes(self) -> tuple[str, ...]:
+        """The array type code of every column ("" for a list)."""
+        return ("d",) * len(self.FIELDS)
+
+    def _row(self, value: _V) -> tuple[Any, ...]:
+        return tuple(map(getattr, repeat(value), self.FIELDS))
+
+    def _changed(self, renumbered: bool = False) -> None:
+        self.version += 1
+        if renumbered:
+            self.layout += 1
+            self._clear_columns()
+            for k, v in self.items():
+                self._put(k, v)
+
+    def _put(self, key: str, value: _V) -> None:
+        row = self._row(value)
+        pos = self._pos.get(key)
+        if pos is None:
+            self._pos[key] = len(self._pos)
+            for col, x in zip(self._cols, row, strict=True):
+                col.append(x)
+        else:
+            for col, x in zip(self._cols, row, strict=True):
+                col[pos] = x
+
+    def _check(self, key: object, value: object) -> None:
+        if not isinstance(value, self._HOLDS):
+            raise InputError(f"not a {self._WHAT}", element=f"{self._WHAT} {key}",
+                             field="value", value=type(value).__name__,
+                             expected=" / ".join(t.__name__ for t in self._HOLDS))
+        if getattr(value, "id", None) != key:
+            raise InputError(f"{self._WHAT} kept under another id", element=f"{self._WHAT} {key}",
+                             field="id", value=getattr(value, "id", None),
+                             expected=f"the key {key!r}")
+
+    def _column_arrays(self) -> tuple[npt.NDArray[Any], ...]:
+        """The float columns as read-only arrays (made once per version)."""
+        if self._arrays is None or self._arrays[0] != self.version:
+            arrays = []
+            for col in self._cols[:len(self.FIELDS)]:
+                arr = np.frombuffer(col, dtype=float, count=len(col)).copy()
+                arr.flags.writeable = False
+                arrays.append(arr)
+            self._arrays = (self.version, tuple(arrays))
+        out: tuple[npt.NDArray[Any], ...] = self._arrays[1]
+        return out
+
+    @property
+    def index(self) -> Mapping[str, int]:
+        """The position of every id (the map's own: read, never change it)."""
+        return self._pos
+
+    def columns(self) -> dict[str, npt.NDArray[np.float64]]:
+        """Each of :attr:`FIELDS` as a read-only array in the map's order."""
+        return dict(zip(self.FIELDS, self._column_arrays(), strict=True))
+
+    # -- the dict's changing methods, each keeping the columns ---------------------
+    def __setitem__(self, key: str, value: _V) -> None:
+        self._check(key, value)
+        super().__setitem__(key, value)
+        self._put(key, value)
+        self.version += 1
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        self._changed(renumbered=True)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        missing = key not in self
+        value = super().pop(key, *default)
+        if not missing:
+            self._changed(renumbered=True)
+        return value
+
+    def popitem(self) -> tuple[str, _V]:
+        item = super().popitem()
+        self._changed(renumbered=True)
+        return item
+
+    def clear(self) -> None:
+        super().clear()
+        self._changed(renumbered=True)
+
+    def update(self, *args: Any, **kwargs: _V) -> None:
+        for k, v in dict(*args, **kwargs).items():
+            self[k] = v
+
+    def setdefault(self, key: str, default: _V) -> _V:
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def __ior__(self, other: Any) -> Self:  # type: ignore[override,misc]
+        self.update(other)
+        return self
+
+    def copy(self) -> Self:
+        """A copy with its own columns (the elements themselves are immutable: shared)."""
+        new = type(self).__new__(type(self))
+        dict.update(new, self)
+        new.version, new.layout = self.version, self.layout
+        new._pos = dict(self._pos)
+        new._cols = [c[:] for c in self._cols]
+        new._arrays = None
+        return new
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (dict(self),)
+
+
+class NodeMap(_ColumnMap[Node]):
+    """A network's nodes by id, with their numeric fields as columns (see _ColumnMap)."""
+
+    __slots__ = ()
+    _HOLDS = (Node,)
+    _WHAT = "node"
+    FIELDS = ("height", "p_min", "p_max", "flow_min", "flow_max")
+
+
+#: positions in an EdgeMap's columns (after the float fields): end-node positions,
+#: type code, flow-law code, type
+_FR, _TO, _KIND, _LAW, _TYPE = range(-5, 0)
+
+
+class EdgeMap(_ColumnMap[Edge]):
+    """A network's elements by id, with their numeric fields as columns (see
+    _ColumnMap): flow bounds, the pipe fields (NaN for other elements), type, flow law
+    and end nodes — as node positions in the network's :class:`NodeMap`, once bound
+    to it (:meth:`bind`; the network does that)."""
+
+    __slots__ = ("_nodes", "_nodes_layout")
+    _HOLDS = (Edge,)
+    _WHAT = "element"
+    FIELDS = ("flow_min", "flow_max", "length", "diameter", "roughness", "efficiency")
+    _PIPE_FIELDS: ClassVar[tuple[str, ...]] = FIELDS[2:]
+    _NO_PIPE: ClassVar[tuple[float, ...]] = (math.nan,) * len(_PIPE_FIELDS)
+
+    def __init__(self, items: Mapping[str, Edge] | Iterable[tuple[str, Edge]] = (),
+                 nodes: NodeMap | None = None) -> None:
+        self._nodes: NodeMap | None = nodes
+        self._nodes_layout = -1 if nodes is None else nodes.layout
+        super().__init__(items)
+
+    def _codes(self) -> tuple[str, ...]:
+        return (*super()._codes(), "q", "q", "q", "q", "")
+
+    def _row(self, value: Edge) -> tuple[Any, ...]:
+        pipe = type(value) is Pipe or isinstance(value, Pipe)
+        nodes = self._nodes
+        pos = {} if nodes is None else nodes._pos
+        kind = type(value)
+        return (value.flow_min, value.flow_max,
+                *(map(getattr, repeat(value), self._PIPE_FIELDS) if pipe else self._NO_PIPE),
+                pos.get(value.from_node, -1), pos.get(value.to_node, -1),
+                _EDGE_TYPE_CODE.get(kind, -1),
+                _FLOW_LAW_CODE[value.flow_law] if pipe else -1,  # type: ignore[attr-defined]
+                kind)
+
+    def bind(self, nodes: NodeMap) -> None:
+        """Take end-node positions from ``nodes`` (renumbering the columns if needed)."""
+        if self._nodes is not nodes or self._nodes_layout != nodes.layout:
+            self._nodes, self._nodes_layout = nodes, nodes.layout
+            self._changed(renumbered=True)
+
+    def copy(self) -> Self:
+        new = super().copy()
+        new._nodes, new._nodes_layout = self._nodes, self._nodes_layout
+        return new
+
+    def ends(self, nodes: NodeMap) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+        """From- and to-node positions of every element in ``nodes``' order.
+
+        Raises:
+            InputError: an element whose end node is not in ``nodes``.
+        """
+        self.bind(nodes)
+        fr, to = self._ends()
+        if fr.size and (fr.min() < 0 or to.min() < 0):
+            # an element set before its node was: look again (then it is an error)
+            self._changed(renumbered=True)
+            fr, to = self._ends()
+            for k in np.flatnonzero((fr < 0) | (to < 0))[:1].tolist():
+                e = list(self.values())[k]
+                bad = "from_node" if fr[k] < 0 else "to_node"
+                raise InputError("unknown node", element=f"{type(e).__name__.lower()} {e.id}",
+                                 field=bad, value=getattr(e, bad),
+                                 expected="the id of a node added with add_node")
+        return fr, to
+
+    def _ends(self) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+        return tuple(np.frombuffer(self._cols[k], dtype=np.int64, count=len(self._cols[k]))
+                     .astype(np.intp) for k in (_FR, _TO))  # type: ignore[return-value]
+
+    def types(self) -> list[type]:
+        """The type of every element, in the map's order."""
+        return list(self._cols[_TYPE])
+
+    def codes(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """Every element's type (its position in :data:`EDGE_TYPES`; −1: a type of
+        its own) and flow law (its position in :data:`FLOW_LAWS`; −1: not a pipe)."""
+        return tuple(np.frombuffer(self._cols[k], dtype=np.int64, count=len(self._cols[k]))
+                     .copy() for k in (_KIND, _LAW))  # type: ignore[return-value]
+
+
+#: the element types, in the order of EdgeMap's type codes
+EDGE_TYPES: Final[tuple[type[Edge], ...]] = (Pipe, ShortPipe, Resistor, Valve, ControlValve,
+                                             Compressor)
+_EDGE_TYPE_CODE: Final = {t: i for i, t in enumerate(EDGE_TYPES)}
+_FLOW_LAW_CODE: Final = {law: i for i, law in enumerate(FLOW_LAWS)}
+
+
 @dataclass
 class Network:
     """A gas network (builder); see the module docstring for conventions.
@@ -216,6 +472,16 @@ class Network:
     pressures: dict[str, float] = field(default_factory=dict)
     injections: dict[str, float] = field(default_factory=dict)
     temperatures: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # the maps keep their elements' fields as columns (see NodeMap): a plain dict
+        # given is taken into one
+        if not isinstance(self.nodes, NodeMap):
+            self.nodes = NodeMap(self.nodes)
+        if not isinstance(self.edges, EdgeMap):
+            self.edges = EdgeMap(self.edges, self.nodes)
+        else:
+            self.edges.bind(self.nodes)
 
     # -- nodes ----------------------------------------------------------------
     def add_node(self, id: str, *, kind: NodeKind = "junction", height: float = 0.0,
@@ -426,8 +692,13 @@ class Network:
 
     def copy(self) -> Network:
         """An independent copy (elements are immutable, so a shallow copy of the maps)."""
-        return Network(self.name, self.reference, dict(self.nodes), dict(self.edges),
-                       dict(self.pressures), dict(self.injections), dict(self.temperatures))
+        nodes = self.nodes.copy()
+        edges = self.edges.copy()
+        if isinstance(nodes, NodeMap) and isinstance(edges, EdgeMap) and \
+                edges._nodes is self.nodes:
+            edges._nodes = nodes  # the same positions, in the copy's own node map
+        return Network(self.name, self.reference, nodes, edges, dict(self.pressures),
+                       dict(self.injections), dict(self.temperatures))
 
     def with_slack(self, node: str | None = None, pressure: float | None = None) -> Network:
         """A copy in which one node is pressure-fixed instead of flow-fixed.

@@ -49,7 +49,6 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from operator import attrgetter
 from pathlib import Path
 from typing import Any, ClassVar, Final
 
@@ -66,9 +65,13 @@ from trunkline.gas.viscosity import lee_gonzalez_eakin
 from trunkline.io import write_json, write_tables
 from trunkline.model.line import GRAVITY
 from trunkline.model.network import (
+    EDGE_TYPES,
+    FLOW_LAWS,
     Compressor,
     ControlValve,
+    EdgeMap,
     Network,
+    NodeMap,
     Pipe,
     Resistor,
     ShortPipe,
@@ -119,16 +122,6 @@ _CLASSIC: Final[dict[str, PowerLawCoefficients]] = {
 }
 
 _DARCY_LAWS: Final = ["colebrook", "prandtl-colebrook", "nikuradse", "hofer", "smooth"]
-_HEIGHT: Final = attrgetter("height")
-_FROM: Final = attrgetter("from_node")
-_TO: Final = attrgetter("to_node")
-_FLOW_MIN: Final = attrgetter("flow_min")
-_FLOW_MAX: Final = attrgetter("flow_max")
-_LENGTH: Final = attrgetter("length")
-_DIAMETER: Final = attrgetter("diameter")
-_ROUGHNESS: Final = attrgetter("roughness")
-_EFFICIENCY: Final = attrgetter("efficiency")
-_FLOW_LAW: Final = attrgetter("flow_law")
 
 _COLEBROOK_DIVISORS: Final = {"colebrook": COLEBROOK_ROUGHNESS_DIVISOR,
                                "prandtl-colebrook": ROUGH_PIPE_ROUGHNESS_DIVISOR}
@@ -137,8 +130,9 @@ _COLEBROOK_DIVISORS: Final = {"colebrook": COLEBROOK_ROUGHNESS_DIVISOR,
 PIPE, EQUAL, CLOSED, RESISTOR, SET_TO, RATIO, SET_FROM = range(7)
 _KIND_NAMES: Final = ("pipe", "equal", "closed", "resistor", "outlet set-point",
                       "ratio", "inlet set-point")
-#: element kind of the types classified in bulk (the others one by one)
-_TYPE_CODE: Final[dict[type, int]] = {Pipe: PIPE, ShortPipe: EQUAL}
+#: the type codes of the types classified in bulk (the others one by one)
+_PIPE_CODE: Final = EDGE_TYPES.index(Pipe)
+_SHORT_PIPE_CODE: Final = EDGE_TYPES.index(ShortPipe)
 #: the edge table's columns that depend on the network only (kept with its arrays)
 _EDGE_LABELS: Final = ("type", "from_node", "to_node")
 
@@ -148,9 +142,9 @@ class _Labels:
     end nodes (made on first use; shared by the arrays' boundary copies and the results)."""
 
     def __init__(self, node_ids: list[str], edge_ids: list[str], types: list[type],
-                 fr: IntArray, to: IntArray) -> None:
+                 type_code: IntArray, fr: IntArray, to: IntArray) -> None:
         self._node_ids, self._edge_ids, self._types = node_ids, edge_ids, types
-        self._fr, self._to = fr, to
+        self._type_code, self._fr, self._to = type_code, fr, to
 
     @staticmethod
     def _text(values: list[str] | npt.NDArray[np.object_]) -> Any:
@@ -188,8 +182,11 @@ class _Labels:
         nodes taken from the node ids by position and the types from their few names,
         so that only the ids are converted to a string array (pandas 3: ~0.5 ms per
         4,000 strings), not every column."""
-        names = sorted({t.__name__ for t in self._types})
-        codes = _per_type(self._types, lambda t: names.index(t.__name__), np.intp)
+        codes = self._type_code
+        names = [t.__name__ for t in EDGE_TYPES]
+        if codes.size and codes.min() < 0:  # a type of its own: the names one by one
+            names = sorted({t.__name__ for t in self._types})
+            codes = _per_type(self._types, lambda t: names.index(t.__name__), np.intp)
         ids = self._node_text
         return dict(zip(_EDGE_LABELS, (self._text(names).take(codes), ids.take(self._fr),
                                        ids.take(self._to)), strict=True))
@@ -329,31 +326,32 @@ class _Arrays:
         if not net.pressures:
             raise InputError("no pressure-fixed node", element=net.name, field="set_pressure",
                              expected="at least one node with net.set_pressure(node, p)")
-        #: the maps the arrays were built from (see _compile)
-        self.node_map, self.edge_map = dict(net.nodes), dict(net.edges)
-        self.node_ids = list(net.nodes)
-        nodes = list(net.nodes.values())
-        self.node_objs = nodes
+        # the maps' columns (kept by the network as it is built: no element visited here)
+        nodes_map, edges_map = _maps(net)
+        #: the maps the arrays were built from and their versions (see _compile)
+        self.source = (nodes_map, edges_map, nodes_map.version, edges_map.version)
+        self.node_ids = list(nodes_map)
+        self.node_objs = list(nodes_map.values())
         nn = len(self.node_ids)
-        idx = dict(zip(self.node_ids, range(nn), strict=True))
-        self.idx = idx
-        self.height = np.fromiter(map(_HEIGHT, nodes), float, nn)
+        self.idx = nodes_map.index
+        self.node_cols = nodes_map.columns()
+        self.height = self.node_cols["height"]
         fix_at = self._boundary(net)
         self.fixed = np.zeros(nn, dtype=bool)
         self.fixed[fix_at] = True
-        self.edge_ids = list(net.edges)
-        edges = list(net.edges.values())
+        self.edge_ids = list(edges_map)
+        edges = list(edges_map.values())
         self.edges = edges
         ne = len(edges)
-        self.fr = np.fromiter(map(idx.__getitem__, map(_FROM, edges)), np.intp, ne)
-        self.to = np.fromiter(map(idx.__getitem__, map(_TO, edges)), np.intp, ne)
-        # the bulk (pipes, short pipes) by exact type; the few others one by one
-        types = list(map(type, edges))
+        self.fr, self.to = edges_map.ends(nodes_map)
+        self.edge_cols = edges_map.columns()
+        # the bulk (pipes, short pipes) by their type codes; the few others one by one
+        type_code, law_code = edges_map.codes()
+        types = edges_map.types()
         #: the result tables' labels (made on first use, shared by boundary copies)
-        self.labels = _Labels(self.node_ids, self.edge_ids, types, self.fr, self.to)
+        self.labels = _Labels(self.node_ids, self.edge_ids, types, type_code, self.fr, self.to)
         self.types = types
-        code = _per_type(types, lambda t: _TYPE_CODE.get(t, -1), np.intp)
-        is_pipe, is_short = code == PIPE, code == EQUAL
+        is_pipe, is_short = type_code == _PIPE_CODE, type_code == _SHORT_PIPE_CODE
         kind = np.full(ne, EQUAL, dtype=np.intp)
         kind[is_pipe] = PIPE
         setp = np.zeros(ne)
@@ -385,19 +383,20 @@ class _Arrays:
                  else list(map(edges.__getitem__, self.pipe_idx.tolist())))
         self.pipes: list[Pipe] = pipes  # type: ignore[assignment]
         npipe = len(pipes)
-        self.length = np.fromiter(map(_LENGTH, pipes), float, npipe)
-        self.diam = np.fromiter(map(_DIAMETER, pipes), float, npipe)
+        cols = self.edge_cols
+        every = npipe == ne
+        self.length, self.diam, self.rough, self.eff = (
+            cols[f] if every else cols[f][self.pipe_idx]
+            for f in ("length", "diameter", "roughness", "efficiency"))
         self.area = math.pi * self.diam**2 / 4
-        self.rough = np.fromiter(map(_ROUGHNESS, pipes), float, npipe)
-        self.eff = np.fromiter(map(_EFFICIENCY, pipes), float, npipe)
-        laws = list(map(_FLOW_LAW, pipes))
-        self.law = np.array(laws, dtype=object)
+        if not every:
+            law_code = law_code[self.pipe_idx]
         self.dh = self.height[self.to[self.pipe_idx]] - self.height[self.fr[self.pipe_idx]]
         self.flat = not np.any(self.dh)
         # pipes grouped by friction law (positions among the Darcy-law pipes), the
         # Darcy-law and power-law pipes, and which laws scale with Z
-        present = set(laws)
-        of_law = {law: self.law == law for law in present}
+        present = {FLOW_LAWS[c] for c in np.unique(law_code).tolist()}
+        of_law = {law: law_code == FLOW_LAWS.index(law) for law in present}
         is_darcy = np.zeros(npipe, dtype=bool)
         for law in present.intersection(_DARCY_LAWS):
             is_darcy |= of_law[law]
@@ -461,22 +460,18 @@ class _Arrays:
     def node_bounds(self) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
         """p_min, p_max of every node; flow_min, flow_max of the pressure-fixed nodes
         (the nodes whose injection is a result; −∞, ∞ at the others)."""
-        nodes, nn = self.node_objs, len(self.node_objs)
-        p_min = np.fromiter(map(attrgetter("p_min"), nodes), float, nn)
-        p_max = np.fromiter(map(attrgetter("p_max"), nodes), float, nn)
+        cols, nn = self.node_cols, len(self.node_ids)
+        p_min, p_max = cols["p_min"], cols["p_max"]
         f_min, f_max = np.full(nn, -math.inf), np.full(nn, math.inf)
-        at = np.flatnonzero(self.fixed)
-        fixed = list(map(nodes.__getitem__, at.tolist()))
-        f_min[at] = np.fromiter(map(attrgetter("flow_min"), fixed), float, at.size)
-        f_max[at] = np.fromiter(map(attrgetter("flow_max"), fixed), float, at.size)
+        at = self.fixed
+        f_min[at] = cols["flow_min"][at]
+        f_max[at] = cols["flow_max"][at]
         return p_min, p_max, f_min, f_max
 
     @cached_property
     def edge_bounds(self) -> tuple[FloatArray, FloatArray]:
         """flow_min, flow_max of every element."""
-        ne = len(self.edges)
-        return (np.fromiter(map(_FLOW_MIN, self.edges), float, ne),
-                np.fromiter(map(_FLOW_MAX, self.edges), float, ne))
+        return self.edge_cols["flow_min"], self.edge_cols["flow_max"]
 
     @staticmethod
     def _classify(e: object) -> tuple[int, float, float, float]:
@@ -1196,22 +1191,27 @@ def _linear_start(a: _Arrays, ph: _Physics, inj: FloatArray, p_ref: float,
 _COMPILED: Final[LruCache[_Arrays]] = LruCache(4)
 
 
+def _maps(net: Network) -> tuple[NodeMap, EdgeMap]:
+    """The network's node and element maps with their columns (maps that a caller put
+    in place of them as plain dicts are read into new ones: every element visited)."""
+    nodes = net.nodes if isinstance(net.nodes, NodeMap) else NodeMap(net.nodes)
+    edges = net.edges if isinstance(net.edges, EdgeMap) else EdgeMap(net.edges, nodes)
+    return nodes, edges
+
+
 def _compile(net: Network) -> _Arrays:
     """The network's solver arrays, reused while its content is unchanged.
 
-    A network is a mutable builder (its maps may also be changed directly), so no
-    version number is kept: the arrays kept for the same network object are reused
-    only if its nodes and elements are still the same (elements are immutable, so
-    comparing the maps' entries is a cheap identity check; a replaced element compares
-    by value) — as they are if the fixed pressures and injections are too, with new
-    values if only those changed on the same pressure-fixed nodes. Anything else
-    compiles afresh.
+    The arrays kept for the same network object are reused while its node and element
+    maps are the same objects at the same :attr:`~trunkline.model.network.NodeMap.version`
+    (every change to a map counts its version up) and its pressure-fixed nodes are the
+    same; with new values if only the fixed pressures or injections changed. Anything
+    else compiles afresh.
     """
     key = id(net)
     a = _COMPILED.get(key)
-    # the maps compared whole (keys and values; an element found by identity first): a
-    # reordered but equal map gives the same network
-    if (a is not None and a.edge_map == net.edges and a.node_map == net.nodes
+    if (a is not None and a.source[0] is net.nodes and a.source[1] is net.edges
+            and a.source[2:] == (net.nodes.version, net.edges.version)
             and a.pressures.keys() == net.pressures.keys()):
         if a.pressures == net.pressures and a.injections == net.injections:
             return a
