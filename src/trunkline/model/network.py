@@ -271,7 +271,7 @@ class _ColumnMap(dict[str, _V]):
 
     def _check(self, key: object, value: object) -> None:
         if not isinstance(value, self._HOLDS):
-            raise InputError(f"not a {self._WHAT}", element=f"{self._WHAT} {key}",
+            raise InputError("value of the wrong type", element=f"{self._WHAT} {key}",
                              field="value", value=type(value).__name__,
                              expected=" / ".join(t.__name__ for t in self._HOLDS))
         if getattr(value, "id", None) != key:
