@@ -237,3 +237,26 @@ def test_cut_off_nodes_are_scipys_unreached_components(seed: int, compiled: bool
     assert got.dtype == bool
     assert np.array_equal(got, expected)
     assert expected.any() and not expected.all()  # both kinds of node present
+
+
+def _fill_of(n: int, rows: np.ndarray, cols: np.ndarray, compiled: bool) -> int:
+    new_pos = _sparse_lu.nodal_ordering(n, rows, cols, compiled)
+    np.testing.assert_array_equal(np.sort(new_pos), np.arange(n))
+    indptr, indices, _ = _sparse_lu.ordered_pattern(n, new_pos, rows, cols, compiled)
+    return int(_sparse_lu.SymbolicLU(indptr, indices, compiled).nnz_l)
+
+
+@pytest.mark.parametrize("compiled", _compiled_flags())
+@pytest.mark.parametrize("seed", range(4))
+def test_a_small_core_is_ordered_as_well_as_by_superlu(seed: int, compiled: bool,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # a gas-network-like pattern: a tree with a few loops (a small meshed core after the
+    # series reduction). The dense minimum degree of the core (the default for small
+    # cores) must fill L about as little as SuperLU's MMD (forced by a zero limit)
+    rng = np.random.default_rng(500 + seed)
+    n = 400
+    m = _nodal_matrix(rng, n, 40).tocoo()
+    dense = _fill_of(n, m.row, m.col, compiled)
+    monkeypatch.setattr(_sparse_lu, "DENSE_CORE_MAX", 0)
+    mmd = _fill_of(n, m.row, m.col, compiled)
+    assert dense <= 1.05 * mmd, (dense, mmd)

@@ -47,6 +47,14 @@ IntArray = npt.NDArray[np.int64]
 
 #: a pivot at most this fraction of its column's diagonal entry fails the factorisation
 PIVOT_RTOL: Final = 1e-13
+#: the largest meshed core (nodes of degree ≥ 3 after the series reduction) ordered by
+#: :func:`_core_minimum_degree` on a dense graph (1 MB at most), and the largest share of
+#: all nodes it may be; other cores by SuperLU's MMD. Measured fill (entries of L), MMD →
+#: dense: GasLib-582 821 → 823, GasLib-4197 7,049 → 7,055, synthetic gas-network-like 1k
+#: and 2.5k nodes equal; but a 1k-node square grid (all core) 9,420 → 10,546: a grid's
+#: core is left to MMD.
+DENSE_CORE_MAX: Final = 1000
+DENSE_CORE_SHARE: Final = 0.25
 
 
 def _symbolic_count(n: int, ap: IntArray, ai: IntArray, parent: IntArray,
@@ -320,6 +328,83 @@ def _series_reduction(n: int, ptr: IntArray, adj: IntArray, order: IntArray) -> 
     return count
 
 
+def _core_minimum_degree(n: int, ptr: IntArray, adj: IntArray, order: IntArray,
+                         count: int, max_core: int) -> int:
+    """Order the nodes that :func:`_series_reduction` left (not in ``order[:count]``) by
+    minimum degree on their explicit elimination graph, after the eliminated ones in
+    ``order``; returns the core's size, or −1 (nothing ordered) if it is above
+    ``max_core``.
+
+    The graph is held as a dense m × m boolean matrix, so this is for the small meshed
+    core of a gas network (GasLib-4197: 309 of 4,196 nodes; see :data:`DENSE_CORE_MAX`);
+    each step eliminates a live
+    node of least degree (the first in index order among equals: deterministic), joins
+    its neighbours pairwise and drops it (Rose 1972; George & Liu, *Computer Solution of
+    Large Sparse Positive Definite Systems*, 1981, ch. 5). On gas networks its fill is
+    SuperLU's multiple minimum degree's within 0.1 % (the tests compare them), and
+    without SuperLU's matrix to build and factorise first, the ordering of GasLib-4197
+    takes 0.7 instead of 1.6 ms."""
+    done = np.zeros(n, np.bool_)
+    for k in range(count):
+        done[order[k]] = True
+    m = n - count
+    if m > max_core:
+        return -1
+    local = np.full(n, -1, np.int64)
+    node = np.empty(m, np.int64)
+    j = 0
+    for i in range(n):
+        if not done[i]:
+            local[i] = j
+            node[j] = i
+            j += 1
+    g = np.zeros((m, m), np.bool_)
+    deg = np.zeros(m, np.int64)
+    for a in range(m):
+        i = node[a]
+        for p in range(ptr[i], ptr[i + 1]):
+            v = adj[p]
+            if v >= 0 and local[v] >= 0 and not g[a, local[v]]:
+                b = local[v]
+                g[a, b] = True
+                g[b, a] = True
+    for a in range(m):
+        d = 0
+        for b in range(m):
+            if g[a, b]:
+                d += 1
+        deg[a] = d
+    alive = np.ones(m, np.bool_)
+    nbr = np.empty(m, np.int64)
+    for step in range(m):
+        v = -1
+        best = m + 1
+        for a in range(m):
+            if alive[a] and deg[a] < best:
+                best = deg[a]
+                v = a
+        alive[v] = False
+        order[count + step] = node[v]
+        k = 0
+        for b in range(m):
+            if g[v, b]:
+                nbr[k] = b
+                k += 1
+                g[b, v] = False
+                g[v, b] = False
+                deg[b] -= 1
+        for x in range(k):
+            a = nbr[x]
+            for y in range(x + 1, k):
+                b = nbr[y]
+                if not g[a, b]:
+                    g[a, b] = True
+                    g[b, a] = True
+                    deg[a] += 1
+                    deg[b] += 1
+    return m
+
+
 def _ordered_pattern(n: int, new_pos: IntArray, rows: IntArray, cols: IntArray,
                      indptr: IntArray, indices: IntArray, slot: IntArray) -> int:
     """The compressed-column pattern of the matrix with entries (rows[t], cols[t])
@@ -457,7 +542,7 @@ def _cut_off(fr: IntArray, to: IntArray, joined: npt.NDArray[np.bool_],
 
 _PLAIN: Final = (_symbolic_count, _symbolic_fill, _numeric, _solve, _adjacency,
                  _series_reduction, _ordered_pattern, _nodal_values, _nodal_rhs,
-                 _nodal_flows, _cut_off)
+                 _nodal_flows, _cut_off, _core_minimum_degree)
 #: whether the compiled kernels are available (numba installed; imported on first use)
 AVAILABLE: Final = importlib.util.find_spec("numba") is not None
 
@@ -520,9 +605,11 @@ def nodal_ordering(n: int, rows: IntArray, cols: IntArray, compiled: bool = True
     order = np.empty(n, np.int64)
     count = int(k[5](n, ptr, adj, order))
     new_pos = np.empty(n, np.int64)
-    new_pos[order[:count]] = np.arange(count)
-    if count == n:
+    dense_max = min(DENSE_CORE_MAX, int(DENSE_CORE_SHARE * n))
+    if count == n or k[11](n, ptr, adj, order, count, dense_max) >= 0:
+        new_pos[order] = np.arange(n)
         return new_pos
+    new_pos[order[:count]] = np.arange(count)
     eliminated = np.zeros(n, dtype=bool)
     eliminated[order[:count]] = True
     core = np.flatnonzero(~eliminated)
@@ -587,7 +674,7 @@ class SymbolicLU:
         nnz_l = int(self._count(n, ap, ai, parent, count))
         self.nnz_l = nnz_l
         #: Σ over the columns of L of their entry count squared: the factorisation's work
-        self.work = float(np.sum(count.astype(np.float64) ** 2))
+        self.work = float(np.dot(count, count))
         #: whether the work is above ``max_work`` per unknown (then the pattern of the
         #: factors is not made and :meth:`factor` is not to be called)
         self.heavy = self.work > max_work * n

@@ -824,7 +824,8 @@ class _Plan:
             self.nnz, self.indices = uniq.size, uniq % size
             self.indptr = np.concatenate([[0], np.cumsum(np.bincount(uniq // size,
                                                                      minlength=size))])
-        self.old_idx = np.argsort(new_pos)
+        self.old_idx = np.empty(size, dtype=np.intp)  # the inverse permutation
+        self.old_idx[new_pos] = np.arange(size)
         # last: a plan shared by concurrent solves counts as ordered once this is set
         self.new_pos = new_pos
         return lu
