@@ -391,11 +391,13 @@ class _Arrays:
         self.area = math.pi * self.diam**2 / 4
         if not every:
             law_code = law_code[self.pipe_idx]
-        self.dh = self.height[self.to[self.pipe_idx]] - self.height[self.fr[self.pipe_idx]]
+        self.dh = (np.zeros(npipe) if not self.height.any() else
+                   self.height[self.to[self.pipe_idx]] - self.height[self.fr[self.pipe_idx]])
         self.flat = not np.any(self.dh)
         # pipes grouped by friction law (positions among the Darcy-law pipes), the
         # Darcy-law and power-law pipes, and which laws scale with Z
-        present = {FLOW_LAWS[c] for c in np.unique(law_code).tolist()}
+        present = {FLOW_LAWS[c] for c in
+                   np.flatnonzero(np.bincount(law_code, minlength=len(FLOW_LAWS))).tolist()}
         of_law = {law: law_code == FLOW_LAWS.index(law) for law in present}
         is_darcy = np.zeros(npipe, dtype=bool)
         for law in present.intersection(_DARCY_LAWS):
@@ -584,8 +586,9 @@ class _Physics:
             es = np.exp(s)
             le_factor = np.where(small, 1.0 + s / 2, np.expm1(s) / np.where(small, 1.0, s))
         every = self.all_darcy
-        f = np.zeros_like(q)
-        dfdq = np.zeros_like(q)
+        # F and dF/dq, made below (not before: the compiled pass returns first)
+        f: FloatArray | None = None
+        dfdq: FloatArray | None = None
         # Darcy laws: F = zrt·Le/(D A²)·(Aμ/D)·φ(Re)·q
         d = self.darcy
         if d.size:
@@ -617,7 +620,9 @@ class _Physics:
             if compiled and every and law0 in _COLEBROOK_DIVISORS:
                 # every pipe of one Colebrook-family law: the rest in one compiled pass
                 # (the same equations as below; a Z model may give scalars)
-                zz, dzz = (np.ascontiguousarray(np.broadcast_to(v, q.shape), dtype=float)
+                zz, dzz = (v if (isinstance(v, np.ndarray) and v.shape == q.shape
+                                 and v.dtype == np.float64 and v.flags.c_contiguous)
+                           else np.ascontiguousarray(np.broadcast_to(v, q.shape), dtype=float)
                            for v in (z, dz))
                 return _colebrook.pipe_law(p1, p2, q, coef, dre_dq, phi, dphi, zz, dzz, dpm1,
                                            dpm2, es, s)
@@ -626,8 +631,11 @@ class _Physics:
             if every:
                 f, dfdq = f_d, dfdq_d
             else:
+                f, dfdq = np.zeros_like(q), np.zeros_like(q)
                 f[d], dfdq[d] = f_d, dfdq_d
             # Z enters through zrt (∂F/∂Z = F/Z)
+        if f is None or dfdq is None:  # no Darcy-law pipe
+            f, dfdq = np.zeros_like(q), np.zeros_like(q)
         # power laws (classic equations, empirical) on standard volume flow
         pw = self.power
         if pw.size:
