@@ -61,6 +61,7 @@ class Gas:
         self._composition = normalise_composition(composition)
         self._eos = ReferenceEos(self._composition, eos)
         self._surrogates: dict[Envelope, GasSurrogate] = {}
+        self._standard: dict[tuple[float, float], StateProperties] = {}
 
     # -- identity -----------------------------------------------------------
     @property
@@ -153,15 +154,23 @@ class Gas:
         return _out(np.asarray(lee_gonzalez_eakin(ta, rho, self.molar_mass), dtype=float))
 
     # -- standard conditions and calorific values ---------------------------
+    def _at_standard(self, reference: str | ReferenceCondition) -> StateProperties:
+        """The reference EOS at a reference condition (evaluated once per condition: a
+        gas's composition never changes; solvers ask for it at every solve)."""
+        ref = get_reference(reference)
+        key = (ref.pressure, ref.temperature)
+        state = self._standard.get(key)
+        if state is None:
+            state = self._standard[key] = self.properties(ref.pressure, ref.temperature)
+        return state
+
     def standard_density(self, reference: str | ReferenceCondition = "RU") -> float:
         """Real-gas density at a named reference condition [kg/m³] (reference EOS)."""
-        ref = get_reference(reference)
-        return float(self.properties(ref.pressure, ref.temperature).density)
+        return float(self._at_standard(reference).density)
 
     def standard_z(self, reference: str | ReferenceCondition = "RU") -> float:
         """Compressibility factor at a named reference condition (reference EOS)."""
-        ref = get_reference(reference)
-        return float(self.properties(ref.pressure, ref.temperature).z)
+        return float(self._at_standard(reference).z)
 
     def gcv(self, reference: str | ReferenceCondition = "RU",
             combustion_temperature: float | None = None) -> float:
