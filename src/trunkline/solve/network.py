@@ -1124,22 +1124,28 @@ def _linear_start(a: _Arrays, ph: _Physics, inj: FloatArray, p_ref: float,
                   q_ref: float) -> FloatArray:
     """Start point: pipes and resistors as linear resistances.
 
-    Each pipe's law F(q) is replaced by the linear resistance R·q with R = F'(q_lin) at
-    the mean fixed pressure; the resulting linear system (in p for pressures and q for
-    flows) is solved in the reduced form of the Newton steps. A first solve takes a
-    nominal flow q_nom for every pipe: q_ref/√(element count), scaled for pipes by
-    (D/D̄)^2.5 (D̄ the pipes' geometric mean diameter) — the flows of pipes under one
-    pressure gradient with one friction factor (Darcy: Δp/L ∝ λ q²/D⁵), so that each
-    pipe's resistance is taken near a flow of its own size; a second one, when there
-    are pipes, each pipe's geometric mean of q_nom and its first flow. A flow-law
-    pipe's resistance grows with its flow, so the first solve sends too much flow
-    through the pipes whose nominal resistance is too low and too little through the
-    others; the mean halves that error on a log scale, where Newton's iterations from
-    the first solve's flows would halve a too-large flow only once per step. (Measured
-    Newton iterations without → with the diameter scaling: GasLib-582 and GasLib-4197
-    with their lossless elements as 1 m pipes 5 → 4 and 6 → 5, as loaded 5 and 6 either
-    way; synthetic gas-network-like 1k nodes 4 → 3, 10k 5; square grids 1k 4 → 5,
-    10k 7 → 6.)
+    Each pipe's law F(q) is replaced by a linear resistance R·q at the mean fixed
+    pressure; the resulting linear system (in p for pressures and q for flows) is
+    solved in the reduced form of the Newton steps. A first solve takes the tangent
+    R = F'(q_nom) at a nominal flow q_nom for every pipe: q_ref/√(element count), scaled
+    for pipes by (D/D̄)^2.5 (D̄ the pipes' geometric mean diameter) — the flows of pipes
+    under one pressure gradient with one friction factor (Darcy: Δp/L ∝ λ q²/D⁵), so
+    that each pipe's resistance is taken near a flow of its own size. A second one, when
+    there are pipes, takes the secant R = F(q_lin)/q_lin at each pipe's geometric mean
+    q_lin of q_nom and its first flow: the linear law is then exact at q_lin, as in the
+    linear theory method of network analysis (Wood & Charles 1972, who linearise at the
+    mean of the last two flows). A flow-law pipe's resistance grows with its flow, so
+    the first solve sends too much flow through the pipes whose nominal resistance is
+    too low and too little through the others; the mean halves that error on a log
+    scale, where Newton's iterations from the first solve's flows would halve a
+    too-large flow only once per step. Measured (Newton iterations / factorisations,
+    the two of the start included), tangent → secant in the second solve: GasLib-582
+    with its lossless elements as 1 m pipes 4/5 → 4/5, as loaded 5/6 → 4/4; GasLib-4197
+    5/6 → 4/5 and 6/8 → 5/6; synthetic gas-network-like 1k nodes 3/4 → 4/5, 10k 5/5 →
+    4/5; square grids 1k 5/6 → 5/7, 10k 6/8 → 6/8 (45 factorisations against 48 over
+    the eight). The diameter scaling, measured before: GasLib-582 and GasLib-4197 as
+    1 m pipes 5 → 4 and 6 → 5 Newton iterations, as loaded 5 and 6 either way;
+    synthetic gas-network-like 1k 4 → 3, 10k 5; square grids 1k 4 → 5, 10k 7 → 6.
     """
     nf, ne = a.free.size, len(a.edges)
     p0 = float(np.mean(a.p_fixed[a.fixed]))
@@ -1190,7 +1196,8 @@ def _linear_start(a: _Arrays, ph: _Physics, inj: FloatArray, p_ref: float,
     if k.size:
         q_lin = np.sqrt(np.maximum(np.abs(sol[nf:][k]), 1e-3 * q_nom[k]) * q_nom[k])
         pp = np.full(k.size, p0)
-        cq[k] = ph.pipe_law(pp, pp, q_lin)[3] / p_ref**2
+        # the secant F(q_lin)/q_lin (r = −F at p1 = p2): the linear law exact at q_lin
+        cq[k] = ph.pipe_law(pp, pp, q_lin)[0] / (q_lin * p_ref**2)
         sol = solve_linear()
     sol[:nf] = np.maximum(sol[:nf], 0.05 * p0)
     return sol
