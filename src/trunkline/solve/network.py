@@ -46,7 +46,8 @@ from __future__ import annotations
 import copy
 import functools
 import math
-from collections.abc import Callable
+import operator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -141,8 +142,8 @@ class _Labels:
     """The labels of a compiled network's result tables: node ids, element ids, types and
     end nodes (made on first use; shared by the arrays' boundary copies and the results)."""
 
-    def __init__(self, node_ids: list[str], edge_ids: list[str], types: list[type],
-                 type_code: IntArray, fr: IntArray, to: IntArray) -> None:
+    def __init__(self, node_ids: npt.NDArray[np.object_], edge_ids: npt.NDArray[np.object_],
+                 types: list[type], type_code: IntArray, fr: IntArray, to: IntArray) -> None:
         self._node_ids, self._edge_ids, self._types = node_ids, edge_ids, types
         self._type_code, self._fr, self._to = type_code, fr, to
 
@@ -150,7 +151,9 @@ class _Labels:
     def _text(values: list[str] | npt.NDArray[np.object_]) -> Any:
         """Text values as pandas holds them: an object array (pandas 2), or a string
         array (pandas 3) that an index or a frame takes without converting it again."""
-        arr = np.array(values, dtype=object)
+        # an object array is taken as it is (the arrays' own: never changed)
+        arr = (values if isinstance(values, np.ndarray) and values.dtype == object
+               else np.array(values, dtype=object))
         dtype = _text_dtype()
         return arr if dtype == np.dtype(object) else pd.array(arr, dtype=dtype)
 
@@ -330,16 +333,19 @@ class _Arrays:
         nodes_map, edges_map = _maps(net)
         #: the maps the arrays were built from and their versions (see _compile)
         self.source = (nodes_map, edges_map, nodes_map.version, edges_map.version)
-        self.node_ids = list(nodes_map)
+        # the ids as object arrays: read once here, and the result tables' labels are
+        # made from these very arrays (pandas 2 takes them as they are)
+        nn = len(nodes_map)
+        self.node_ids: npt.NDArray[np.object_] = np.fromiter(nodes_map, object, nn)
         self.node_objs = list(nodes_map.values())
-        nn = len(self.node_ids)
         self.idx = nodes_map.index
         self.node_cols = nodes_map.columns()
         self.height = self.node_cols["height"]
         fix_at = self._boundary(net)
         self.fixed = np.zeros(nn, dtype=bool)
         self.fixed[fix_at] = True
-        self.edge_ids = list(edges_map)
+        self.edge_ids: npt.NDArray[np.object_] = np.fromiter(edges_map, object, len(edges_map))
+        self.node_ids.flags.writeable = self.edge_ids.flags.writeable = False
         edges = list(edges_map.values())
         self.edges = edges
         ne = len(edges)
@@ -1339,9 +1345,9 @@ def solve_steady(net: Network, gas: Gas, *, temperature: float | None = None,
 def _start_point(a: _Arrays, start: NetworkResult) -> FloatArray:
     """Free-node pressures and element flows of a previous result, in the arrays' order."""
 
-    def ordered(values: FloatArray, ids: list[str], want: list[str], what: str
-                ) -> FloatArray:
-        if ids is want or ids == want:
+    def ordered(values: FloatArray, ids: Sequence[str] | npt.NDArray[np.object_],
+                want: Sequence[str] | npt.NDArray[np.object_], what: str) -> FloatArray:
+        if ids is want or (len(ids) == len(want) and all(map(operator.eq, ids, want))):
             return values
         at = dict(zip(ids, range(len(ids)), strict=True))
         missing = [i for i in want if i not in at]
