@@ -44,14 +44,14 @@ _RE_LAM, _RE_TURB = RE_LAMINAR_MAX, RE_TURBULENT_MIN
 _RE_COEF = COLEBROOK_RE_COEFFICIENT
 
 
-def _phi(re: FloatArray, rel: FloatArray, divisor: float, lam_last: FloatArray,
-         dlam_last: FloatArray, re_last: FloatArray, phi: FloatArray,
-         dphi: FloatArray) -> int:
-    """φ and dφ/dRe of every pipe into ``phi``, ``dphi``; the turbulent λ, dλ/dRe and Re
-    into the ``*_last`` arrays. Returns −1, or the index of a pipe whose Newton solve
-    did not converge."""
-    for i in range(re.size):
-        r = re[i]
+def _phi(q: FloatArray, d_over_a: FloatArray, mu: FloatArray, rel: FloatArray,
+         divisor: float, lam_last: FloatArray, dlam_last: FloatArray, re_last: FloatArray,
+         phi: FloatArray, dphi: FloatArray) -> int:
+    """φ and dφ/dRe of every pipe at Re = |q|·(D/A)/μ into ``phi``, ``dphi``; the
+    turbulent λ, dλ/dRe and Re into the ``*_last`` arrays. Returns −1, or the index of a
+    pipe whose Newton solve did not converge."""
+    for i in range(q.size):
+        r = abs(q[i]) * (d_over_a[i] / mu[i])
         if r < 1.0:
             phi[i] = _LAM
             dphi[i] = 0.0
@@ -95,18 +95,23 @@ def _phi(re: FloatArray, rel: FloatArray, divisor: float, lam_last: FloatArray,
     return -1
 
 
-def _law(p1: FloatArray, p2: FloatArray, q: FloatArray, coef: FloatArray,
-         dre_dq: FloatArray, phi: FloatArray, dphi: FloatArray, z: FloatArray,
-         dz: FloatArray, dpm1: FloatArray, dpm2: FloatArray, es: FloatArray, s: FloatArray,
-         flat: bool, r: FloatArray, j1: FloatArray, j2: FloatArray, jq: FloatArray) -> None:
+def _law(p1: FloatArray, p2: FloatArray, q: FloatArray, z: FloatArray, dz: FloatArray,
+         tt: FloatArray, r_s: float, geometry: FloatArray, mu: FloatArray,
+         d_over_a: FloatArray, le: FloatArray, phi: FloatArray, dphi: FloatArray,
+         dpm1: FloatArray, dpm2: FloatArray, es: FloatArray, s: FloatArray, flat: bool,
+         r: FloatArray, j1: FloatArray, j2: FloatArray, jq: FloatArray) -> None:
     """The pipe law of the network solver from φ (its ``_Physics.pipe_law`` in one pass):
-    F = coef·φ·q, r = p1² − e^s p2² − F and its derivatives in p1, p2 (through the mean
-    pressure's Z, F ∝ Z, and e^s) and q into ``r``, ``j1``, ``j2``, ``jq``; ``es``, ``s``
-    unused if ``flat``."""
+    F = coef·φ·q with coef = Z·R_s·T·(geometry·μ)·L_e/L, r = p1² − e^s p2² − F and its
+    derivatives in p1, p2 (through the mean pressure's Z, F ∝ Z, and e^s) and q into
+    ``r``, ``j1``, ``j2``, ``jq``; ``le``, ``es``, ``s`` unused if ``flat``. The
+    operations in the numpy law's order: the same floats."""
     for i in range(q.size):
         qi = q[i]
-        f = coef[i] * phi[i] * qi
-        dfdq = coef[i] * (phi[i] + abs(qi) * dphi[i] * dre_dq[i])
+        coef = z[i] * r_s * tt[i] * (geometry[i] * mu[i])
+        if not flat:
+            coef = coef * le[i]
+        f = coef * phi[i] * qi
+        dfdq = coef * (phi[i] + abs(qi) * dphi[i] * (d_over_a[i] / mu[i]))
         dfdz_dz = f / z[i] * dz[i]
         a, b = p1[i], p2[i]
         if flat:
@@ -156,29 +161,38 @@ def mean_pressure(p1: FloatArray, p2: FloatArray, compiled: bool = True
     return pm, dpm1, dpm2
 
 
-def pipe_law(p1: FloatArray, p2: FloatArray, q: FloatArray, coef: FloatArray,
-             dre_dq: FloatArray, phi: FloatArray, dphi: FloatArray, z: FloatArray,
-             dz: FloatArray, dpm1: FloatArray, dpm2: FloatArray,
-             es: FloatArray | None, s: FloatArray | None, compiled: bool = True
+def pipe_law(p1: FloatArray, p2: FloatArray, q: FloatArray, z: FloatArray, dz: FloatArray,
+             tt: FloatArray, r_s: float, geometry: FloatArray, mu: FloatArray,
+             d_over_a: FloatArray, phi: FloatArray, dphi: FloatArray, dpm1: FloatArray,
+             dpm2: FloatArray, le: FloatArray | None, es: FloatArray | None,
+             s: FloatArray | None, compiled: bool = True
              ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """(r, ∂r/∂p1, ∂r/∂p2, ∂r/∂q) of the pipe law from φ, dφ/dRe (see :func:`_law`;
-    ``es``, ``s`` None for level pipes)."""
+    ``le``, ``es``, ``s`` None for level pipes)."""
     n = q.size
     out = (np.empty(n), np.empty(n), np.empty(n), np.empty(n))
-    flat = es is None or s is None
-    es_ = q if es is None else es  # unused when flat
-    s_ = q if s is None else s
-    _kernels(compiled)[1](p1, p2, q, coef, dre_dq, phi, dphi, z, dz, dpm1, dpm2, es_, s_,
-                          flat, *out)
+    flat = le is None or es is None or s is None
+    le_, es_, s_ = (q if v is None else v for v in (le, es, s))  # unused when flat
+    _kernels(compiled)[1](p1, p2, q, z, dz, tt, float(r_s), geometry, mu, d_over_a, le_,
+                          phi, dphi, dpm1, dpm2, es_, s_, flat, *out)
     return out
 
 
-def colebrook_phi(re: FloatArray, rel: FloatArray, divisor: float, lam_last: FloatArray,
-                  dlam_last: FloatArray, re_last: FloatArray, compiled: bool = True
-                  ) -> tuple[FloatArray, FloatArray, int]:
-    """(φ, dφ/dRe, −1 or the first pipe not converged); updates the ``*_last`` arrays."""
+def colebrook_phi(re: FloatArray | None, rel: FloatArray, divisor: float, lam_last: FloatArray,
+                  dlam_last: FloatArray, re_last: FloatArray, compiled: bool = True,
+                  *, q: FloatArray | None = None, d_over_a: FloatArray | None = None,
+                  mu: FloatArray | None = None) -> tuple[FloatArray, FloatArray, int]:
+    """(φ, dφ/dRe, −1 or the first pipe not converged) at Reynolds numbers ``re`` — or,
+    given ``q``, ``d_over_a`` and ``mu`` (``re`` then None), at Re = |q|·(D/A)/μ made in
+    the pass; updates the ``*_last`` arrays."""
     kernel = _kernels(compiled)[0]
-    phi = np.empty(re.size)
-    dphi = np.empty(re.size)
-    bad = int(kernel(re, rel, divisor, lam_last, dlam_last, re_last, phi, dphi))
+    if q is None or d_over_a is None or mu is None:
+        if re is None:
+            raise TypeError("colebrook_phi needs re, or q, d_over_a and mu")
+        q = re
+        d_over_a = mu = np.ones(re.size)
+    phi = np.empty(q.size)
+    dphi = np.empty(q.size)
+    bad = int(kernel(q, d_over_a, mu, rel, divisor, lam_last, dlam_last, re_last, phi,
+                     dphi))
     return phi, dphi, bad

@@ -568,6 +568,7 @@ class _Physics:
         self.lam_last = np.full(d.size, np.nan)
         self.dlam_last = np.zeros(d.size)
         self.re_last = np.zeros(d.size)
+        self._mu_const: FloatArray | None = None
 
     def pipe_law(self, p1: FloatArray, p2: FloatArray, q: FloatArray
                  ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
@@ -583,25 +584,46 @@ class _Physics:
             dpm2 = 2.0 / 3.0 * (1.0 - p1**2 / psum**2)
         tt = self.t_pipe
         z, dz = self.z_of(pm, tt)
+        every = self.all_darcy
+        d = self.darcy
+        law0 = self.law_groups[0][0] if len(self.law_groups) == 1 else ""
+        if compiled and every and law0 in _COLEBROOK_DIVISORS and d.size:
+            # every pipe of one Colebrook-family law: friction and law in two compiled
+            # passes (the same equations and floats as below; a Z model may give scalars)
+            zz, dzz = (v if (isinstance(v, np.ndarray) and v.shape == q.shape
+                             and v.dtype == np.float64 and v.flags.c_contiguous)
+                       else np.ascontiguousarray(np.broadcast_to(v, q.shape), dtype=float)
+                       for v in (z, dz))
+            zrt = None if a.flat and self.viscosity is not None else zz * self.r_s * tt
+            s = es = le_factor = None
+            if zrt is not None and not a.flat:
+                s, es, le_factor = self._elevation(zrt)
+            mu_all = self._viscosity(tt, pm, zrt)
+            phi, dphi, bad = _colebrook.colebrook_phi(
+                None, self.rel_rough_d, _COLEBROOK_DIVISORS[law0], self.lam_last,
+                self.dlam_last, self.re_last, q=q, d_over_a=self.d_over_a, mu=mu_all)
+            if bad >= 0:
+                raise ConvergenceError("Colebrook Newton", iterations=50,
+                                       residual=float(abs(q[bad]) * self.d_over_a[bad]
+                                                      / mu_all[bad]))
+            return _colebrook.pipe_law(p1, p2, q, zz, dzz, tt, self.r_s, self.geometry_d,
+                                       mu_all, self.d_over_a, phi, dphi, dpm1, dpm2,
+                                       le_factor, es, s)
         zrt = z * self.r_s * tt
         if a.flat:  # s = 0: e^s = 1, L_e = L
             s = es = le_factor = None
         else:
-            s = 2.0 * GRAVITY * a.dh / zrt
-            small = np.abs(s) < 1e-9
-            es = np.exp(s)
-            le_factor = np.where(small, 1.0 + s / 2, np.expm1(s) / np.where(small, 1.0, s))
-        every = self.all_darcy
-        # F and dF/dq, made below (not before: the compiled pass returns first)
+            s, es, le_factor = self._elevation(zrt)
+        # F and dF/dq, made below
         f: FloatArray | None = None
         dfdq: FloatArray | None = None
         # Darcy laws: F = zrt·Le/(D A²)·(Aμ/D)·φ(Re)·q
-        d = self.darcy
         if d.size:
             zrt_d = zrt if every else zrt[d]
             q_d = q if every else q[d]
+            mu: FloatArray | float
             if self.viscosity is not None:
-                mu: FloatArray | float = self.viscosity
+                mu = self.viscosity
             else:
                 mu = np.asarray(lee_gonzalez_eakin(tt if every else tt[d],
                                                    (pm if every else pm[d]) / zrt_d,
@@ -609,7 +631,6 @@ class _Physics:
             dre_dq = self.d_over_a / mu
             re = np.abs(q_d) * dre_dq
             rel = self.rel_rough_d
-            law0 = self.law_groups[0][0] if len(self.law_groups) == 1 else ""
             if compiled and law0 in _COLEBROOK_DIVISORS:
                 # one Colebrook-family law: the compiled pass (the same φ as _darcy_phi)
                 phi, dphi, bad = _colebrook.colebrook_phi(
@@ -623,15 +644,6 @@ class _Physics:
             coef = zrt_d * (self.geometry_d * mu)
             if le_factor is not None:
                 coef = coef * (le_factor if every else le_factor[d])
-            if compiled and every and law0 in _COLEBROOK_DIVISORS:
-                # every pipe of one Colebrook-family law: the rest in one compiled pass
-                # (the same equations as below; a Z model may give scalars)
-                zz, dzz = (v if (isinstance(v, np.ndarray) and v.shape == q.shape
-                                 and v.dtype == np.float64 and v.flags.c_contiguous)
-                           else np.ascontiguousarray(np.broadcast_to(v, q.shape), dtype=float)
-                           for v in (z, dz))
-                return _colebrook.pipe_law(p1, p2, q, coef, dre_dq, phi, dphi, zz, dzz, dpm1,
-                                           dpm2, es, s)
             f_d = coef * phi * q_d
             dfdq_d = coef * (phi + np.abs(q_d) * dphi * dre_dq)
             if every:
@@ -665,6 +677,26 @@ class _Physics:
         dr1 = 2 * p1 - (dfdz_dz * dpm1) - des_dz * dz * dpm1 * p2**2
         dr2 = -2 * es * p2 - (dfdz_dz * dpm2) - des_dz * dz * dpm2 * p2**2
         return r, dr1, dr2, -dfdq
+
+    def _elevation(self, zrt: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """s = 2gΔh/(ZRT), e^s and the effective-length factor L_e/L = (e^s − 1)/s of
+        every pipe (1 + s/2 where |s| < 1e-9)."""
+        s = 2.0 * GRAVITY * self.a.dh / zrt
+        small = np.abs(s) < 1e-9
+        es = np.exp(s)
+        le_factor = np.where(small, 1.0 + s / 2, np.expm1(s) / np.where(small, 1.0, s))
+        return s, es, le_factor
+
+    def _viscosity(self, tt: FloatArray, pm: FloatArray, zrt: FloatArray | None
+                   ) -> FloatArray:
+        """μ of every pipe: the given constant, or Lee-Gonzalez-Eakin at the mean state
+        (density pm/zrt)."""
+        if self.viscosity is not None:
+            if self._mu_const is None:
+                self._mu_const = np.full(self.a.pipe_idx.size, float(self.viscosity))
+            return self._mu_const
+        assert zrt is not None
+        return np.asarray(lee_gonzalez_eakin(tt, pm / zrt, self.molar_mass), dtype=float)
 
     def _darcy_phi(self, re: FloatArray, rel: FloatArray) -> tuple[FloatArray, FloatArray]:
         """φ = λ·Re and dφ/dRe of the Darcy-law pipes at Reynolds numbers ``re`` (numpy;
