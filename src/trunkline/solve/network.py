@@ -70,6 +70,7 @@ from trunkline.model.network import (
     FLOW_LAWS,
     Compressor,
     ControlValve,
+    Edge,
     EdgeMap,
     Network,
     NodeMap,
@@ -337,7 +338,6 @@ class _Arrays:
         # made from these very arrays (pandas 2 takes them as they are)
         nn = len(nodes_map)
         self.node_ids: npt.NDArray[np.object_] = np.fromiter(nodes_map, object, nn)
-        self.node_objs = list(nodes_map.values())
         self.idx = nodes_map.index
         self.node_cols = nodes_map.columns()
         self.height = self.node_cols["height"]
@@ -346,9 +346,10 @@ class _Arrays:
         self.fixed[fix_at] = True
         self.edge_ids: npt.NDArray[np.object_] = np.fromiter(edges_map, object, len(edges_map))
         self.node_ids.flags.writeable = self.edge_ids.flags.writeable = False
-        edges = list(edges_map.values())
-        self.edges = edges
-        ne = len(edges)
+        # the element objects are read where they are needed: the few that are not
+        # pipes or short pipes here, all of them only on first use (see edges)
+        self.ne = ne = len(edges_map)
+        element = self.element
         self.fr, self.to = edges_map.ends(nodes_map)
         self.edge_cols = edges_map.columns()
         # the bulk (pipes, short pipes) by their type codes; the few others one by one
@@ -364,7 +365,7 @@ class _Arrays:
         loss_in = np.zeros(ne)
         loss_out = np.zeros(ne)
         for k in np.flatnonzero(~(is_pipe | is_short)).tolist():
-            kind[k], setp[k], loss_in[k], loss_out[k] = self._classify(edges[k])
+            kind[k], setp[k], loss_in[k], loss_out[k] = self._classify(element(k))
         # Nodes cut off from every pressure-fixed node by closed elements have no defined
         # pressure: they are held at a dummy pressure, their elements carry no flow, and
         # the result reports NaN. Demand on such a node cannot be met: an error.
@@ -385,10 +386,7 @@ class _Arrays:
         self.set_to_idx = np.flatnonzero(kind == SET_TO)
         self.set_from_idx = np.flatnonzero(kind == SET_FROM)
         self.ratio_idx = np.flatnonzero(kind == RATIO)
-        pipes = (edges if self.pipe_idx.size == ne
-                 else list(map(edges.__getitem__, self.pipe_idx.tolist())))
-        self.pipes: list[Pipe] = pipes  # type: ignore[assignment]
-        npipe = len(pipes)
+        npipe = self.pipe_idx.size
         cols = self.edge_cols
         every = npipe == ne
         self.length, self.diam, self.rough, self.eff = (
@@ -413,14 +411,42 @@ class _Arrays:
         self.law_groups = [(law, np.flatnonzero(of_law[law][is_darcy]))
                            for law in _DARCY_LAWS if law in present]
         self.z_scaled = ~of_law.get("empirical", np.zeros(npipe, dtype=bool))
-        res = [edges[k] for k in self.res_idx.tolist()]
+        res = [element(k) for k in self.res_idx.tolist()]
         self.zeta = np.array([r.drag_factor for r in res])  # type: ignore[attr-defined]
         self.res_area = np.array([math.pi * r.diameter**2 / 4 for r in res])  # type: ignore[attr-defined]
         self.comp_idx = [k for k in np.flatnonzero(~(is_pipe | is_short)).tolist()
-                         if isinstance(edges[k], Compressor)]
-        self.cv_idx = [k for k in self.set_to_idx.tolist() if isinstance(edges[k], ControlValve)]
+                         if isinstance(element(k), Compressor)]
+        self.cv_idx = [k for k in self.set_to_idx.tolist()
+                       if isinstance(element(k), ControlValve)]
         #: plans (pattern, ordering) of the reduced Newton systems, by eliminated set
         self.plans: dict[bytes, _Plan] = {}
+
+    def element(self, k: int) -> Edge:
+        """Element k, from the map the arrays were made from (unchanged since: a changed
+        map is compiled afresh before a solve)."""
+        edges_map = self.source[1]
+        if edges_map.version != self.source[3]:
+            raise InputError("network changed while it was being solved",
+                             element=f"element {self.edge_ids[k]}", field="edges",
+                             expected="no change to a network during its solve")
+        return edges_map[self.edge_ids[k]]
+
+    @cached_property
+    def edges(self) -> list[Edge]:
+        """Every element object, in the arrays' order (read on first use)."""
+        edges_map = self.source[1]
+        if edges_map.version != self.source[3]:
+            raise InputError("network changed while it was being solved", element="network",
+                             field="edges", expected="no change to a network during its solve")
+        return list(edges_map.values())
+
+    @cached_property
+    def pipes(self) -> list[Pipe]:
+        """The pipe objects, in the order of ``pipe_idx``."""
+        edges = self.edges
+        out = (edges if self.pipe_idx.size == self.ne
+               else list(map(edges.__getitem__, self.pipe_idx.tolist())))
+        return out  # type: ignore[return-value]
 
     def _boundary(self, net: Network) -> IntArray:
         """Take the network's fixed pressures and injections (what the arrays were
@@ -812,7 +838,7 @@ class _Plan:
         self.k0 = k0
         self.nf = nf
         self.size = nf + k0.size
-        col0 = -np.ones(len(a.edges), dtype=np.intp)
+        col0 = -np.ones(a.ne, dtype=np.intp)
         col0[k0] = nf + np.arange(k0.size)
         # the eliminated elements' rows of the balance (from: −1/q_ref, to: +1/q_ref)
         self.e1 = np.flatnonzero(elim & m1)
@@ -1034,7 +1060,7 @@ CHORD_RATE: Final = 0.1
 
 def _solve_once(a: _Arrays, ph: _Physics, inj: FloatArray, x0: FloatArray | None,
                 tol: float, max_iter: int) -> tuple[FloatArray, int, float]:
-    nf, ne = a.free.size, len(a.edges)
+    nf, ne = a.free.size, a.ne
     p_ref = float(a.p_fixed[a.fixed].max())
     q_ref = max(float(np.abs(inj).sum()) / 2, 1.0)
     fr, to = a.fr, a.to
@@ -1185,7 +1211,7 @@ def _linear_start(a: _Arrays, ph: _Physics, inj: FloatArray, p_ref: float,
     1 m pipes 5 → 4 and 6 → 5 Newton iterations, as loaded 5 and 6 either way;
     synthetic gas-network-like 1k 4 → 3, 10k 5; square grids 1k 4 → 5, 10k 7 → 6.
     """
-    nf, ne = a.free.size, len(a.edges)
+    nf, ne = a.free.size, a.ne
     p0 = float(np.mean(a.p_fixed[a.fixed]))
     q_nom = np.full(ne, q_ref / max(1.0, math.sqrt(ne)))
     if a.pipe_idx.size:
@@ -1327,8 +1353,8 @@ def solve_steady(net: Network, gas: Gas, *, temperature: float | None = None,
 
     ph = _Physics(a, gas, t, net.reference, z_model, viscosity)
     inj = a.inj.copy()
-    fuel = np.zeros(len(a.edges))
-    fuel_comps = [k for k in a.comp_idx if a.edges[k].fuel_from_line  # type: ignore[attr-defined]
+    fuel = np.zeros(a.ne)
+    fuel_comps = [k for k in a.comp_idx if a.element(k).fuel_from_line  # type: ignore[attr-defined]
                   and a.kind[k] in (RATIO, SET_TO, SET_FROM)]
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         x0 = None if start is None else _start_point(a, start)
@@ -1420,7 +1446,7 @@ def _energy_pass(a: _Arrays, ph: _Physics, gas: Gas, net: Network, p: FloatArray
     """
     sur = gas.surrogate()
     env = sur.envelope
-    nn, ne = len(a.node_ids), len(a.edges)
+    nn, ne = len(a.node_ids), a.ne
     t_prev = np.full(nn, t_default) if not hasattr(ph, "t_node") else ph.t_node
     active = (a.kind != CLOSED) & (np.abs(q) > 1e-12)
     up = np.where(q >= 0, a.fr, a.to)
@@ -1511,9 +1537,9 @@ def _energy_pass(a: _Arrays, ph: _Physics, gas: Gas, net: Network, p: FloatArray
 
 def _station_fuel(a: _Arrays, gas: Gas, t: float, p: FloatArray, q: FloatArray,
                   comps: list[int], ncv: float) -> FloatArray:
-    fuel = np.zeros(len(a.edges))
+    fuel = np.zeros(a.ne)
     for k in comps:
-        c = a.edges[k]
+        c = a.element(k)
         assert isinstance(c, Compressor)
         power = _compressor_power(gas, t, p[a.fr[k]] - c.pressure_loss_in,
                                   p[a.to[k]] + c.pressure_loss_out, max(q[k], 0.0), c)[0]
@@ -1600,7 +1626,7 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
                                 "mass_flow", "head", "shaft_power", "fuel",
                                 "discharge_temperature")}  # type: dict[str, list[Any]]
     for kk in a.comp_idx:
-        e = a.edges[kk]
+        e = a.element(kk)
         assert isinstance(e, Compressor)
         ps = p[a.fr[kk]] - e.pressure_loss_in
         pd_ = p[a.to[kk]] + e.pressure_loss_out
@@ -1630,7 +1656,7 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
             violations.append(f"compressor {e.id}: discharge {pd_ / 1e5:.3f} bar above "
                               f"{e.p_out_max / 1e5:.3f} bar")
     for kk in a.cv_idx:
-        e = a.edges[kk]
+        e = a.element(kk)
         assert isinstance(e, ControlValve)
         dp = p[a.fr[kk]] - p[a.to[kk]]
         if q[kk] < -1e-9:
