@@ -117,6 +117,20 @@ def test_copy_and_pickle_keep_their_own_columns() -> None:
     assert_columns_match(back)
 
 
+def test_what_a_solve_compiled_stays_with_the_network_only() -> None:
+    """A solve keeps its compiled arrays with the network: never with a copy, a pickle or
+    a replaced network, and never in a comparison."""
+    net = _network()
+    net.replace_edge("v03", open=True)
+    net.replace_edge("c13", mode="bypass")
+    solve_steady(net, Gas({"methane": 1.0}))
+    assert net._solver_cache is not None
+    assert net.copy()._solver_cache is None
+    assert replace(net, name="other")._solver_cache is None
+    assert pickle.loads(pickle.dumps(net))._solver_cache is None
+    assert net == pickle.loads(pickle.dumps(net))
+
+
 def test_a_plain_dict_given_becomes_a_map() -> None:
     net = _network()
     built = Network("plain", nodes=dict(net.nodes), edges=dict(net.edges),

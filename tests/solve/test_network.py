@@ -574,12 +574,10 @@ def test_compiled_lu_and_superlu_give_the_same_state(build: Callable[[], Network
     monkeypatch.setattr(nw, "COMPILED_LU", True)
     monkeypatch.setattr(nw._sparse_lu.SymbolicLU, "factor", lambda self, data: None)
     results.append(solve_steady(net.copy(), METHANE))
-    # a fill too heavy for the compiled LU: SuperLU (the compiled networks kept so far
-    # forgotten: their plans were made under other switches, and a new copy may get the
-    # id of a freed one, whose content it has)
+    # a fill too heavy for the compiled LU: SuperLU (a new copy: compiled afresh, under
+    # this switch)
     monkeypatch.undo()
     monkeypatch.setattr(nw, "COMPILED_LU_MAX_WORK", 0.0)
-    nw._COMPILED.clear()
     heavy = net.copy()
     results.append(solve_steady(heavy, METHANE))
     plans = list(nw._compile(heavy).plans.values())

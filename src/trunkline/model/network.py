@@ -472,6 +472,15 @@ class Network:
     pressures: dict[str, float] = field(default_factory=dict)
     injections: dict[str, float] = field(default_factory=dict)
     temperatures: dict[str, float] = field(default_factory=dict)
+    #: what a solver compiled from this network (opaque here; the solver checks that it
+    #: is still current, by the maps' versions): kept with the network, as long as it
+    #: lives, and never copied, pickled or compared
+    _solver_cache: Any = field(default=None, init=False, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_solver_cache"] = None
+        return state
 
     def __post_init__(self) -> None:
         # the maps keep their elements' fields as columns (see NodeMap): a plain dict

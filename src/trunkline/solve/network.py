@@ -59,7 +59,6 @@ import pandas as pd
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from trunkline.cache import LruCache
 from trunkline.errors import ConvergenceError, InputError
 from trunkline.gas import Gas
 from trunkline.gas.viscosity import lee_gonzalez_eakin
@@ -1267,10 +1266,6 @@ def _linear_start(a: _Arrays, ph: _Physics, inj: FloatArray, p_ref: float,
     return sol
 
 
-#: Compiled arrays of recently solved networks, by the network object's identity.
-_COMPILED: Final[LruCache[_Arrays]] = LruCache(4)
-
-
 def _maps(net: Network) -> tuple[NodeMap, EdgeMap]:
     """The network's node and element maps with their columns (maps that a caller put
     in place of them as plain dicts are read into new ones: every element visited)."""
@@ -1282,24 +1277,25 @@ def _maps(net: Network) -> tuple[NodeMap, EdgeMap]:
 def _compile(net: Network) -> _Arrays:
     """The network's solver arrays, reused while its content is unchanged.
 
-    The arrays kept for the same network object are reused while its node and element
-    maps are the same objects at the same :attr:`~trunkline.model.network.NodeMap.version`
-    (every change to a map counts its version up) and its pressure-fixed nodes are the
-    same; with new values if only the fixed pressures or injections changed. Anything
-    else compiles afresh.
+    The arrays are kept with the network object (``Network._solver_cache``: they live
+    as long as it does, as pandapipes keeps its internal arrays in its net) and reused
+    while its node and element maps are the same objects at the same
+    :attr:`~trunkline.model.network.NodeMap.version` (every change to a map counts its
+    version up) and its pressure-fixed nodes are the same; with new values if only the
+    fixed pressures or injections changed. Anything else compiles afresh.
     """
-    key = id(net)
-    a = _COMPILED.get(key)
+    a = getattr(net, "_solver_cache", None)
+    if not isinstance(a, _Arrays):
+        a = None
     if (a is not None and a.source[0] is net.nodes and a.source[1] is net.edges
             and a.source[2:] == (net.nodes.version, net.edges.version)
             and a.pressures.keys() == net.pressures.keys()):
         if a.pressures == net.pressures and a.injections == net.injections:
             return a
         a = a.with_boundary(net)
-        _COMPILED.put(key, a)
-        return a
-    a = _Arrays(net)
-    _COMPILED.put(key, a)
+    else:
+        a = _Arrays(net)
+    net._solver_cache = a
     return a
 
 
