@@ -97,3 +97,27 @@ def test_surrogate_is_cached_per_envelope() -> None:
     assert gas.surrogate(small) is not gas.surrogate()
     with pytest.raises(OutOfRangeError):
         gas.surrogate(Envelope(p_min=2e6, p_max=1e6))
+
+
+def test_compiled_z_derivatives_are_the_numpy_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arrays of states take a compiled pass where numba is installed: the same floats as
+    the numpy pass (the same operations in the same order), at the envelope's corners
+    too, and the same error outside it."""
+    from trunkline.gas import surrogate
+
+    sur = Gas({"methane": 0.9, "ethane": 0.07, "nitrogen": 0.03}).surrogate()
+    env = sur.envelope
+    rng = np.random.default_rng(11)
+    p = np.concatenate([[env.p_min, env.p_max, env.p_min, env.p_max],
+                        rng.uniform(env.p_min, env.p_max, 5000)]).reshape(-1, 4)
+    t = np.concatenate([[env.t_min, env.t_max, env.t_max, env.t_min],
+                        rng.uniform(env.t_min, env.t_max, 5000)]).reshape(-1, 4)
+    monkeypatch.setattr(surrogate, "COMPILED", True)
+    fast = sur.z_derivatives(p, t)
+    with pytest.raises(OutOfRangeError, match="envelope"):
+        sur.z_derivatives(np.array([1e9, 5e6]), np.array([300.0, 300.0]))
+    monkeypatch.setattr(surrogate, "COMPILED", False)
+    slow = sur.z_derivatives(p, t)
+    for a, b in zip(fast, slow, strict=True):
+        assert a.shape == p.shape
+        np.testing.assert_array_equal(a, b)

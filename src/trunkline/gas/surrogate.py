@@ -25,7 +25,10 @@ call it does not check for a liquid phase (dew point).
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -128,6 +131,8 @@ class GasSurrogate:
         # the scalar path's cells as Python float lists (filled as cells are visited)
         self._cells: dict[int, list[list[float]]] = {}
         self._point_gas: PointGas | None = None
+        #: Z's coefficients cell by cell (cells × 16) for the compiled pass (made on use)
+        self._z_cells: FloatArray | None = None
 
     # -- core -------------------------------------------------------------
     def _locate(self, p: npt.ArrayLike, t: npt.ArrayLike
@@ -237,7 +242,28 @@ class GasSurrogate:
 
     def z_derivatives(self, p: npt.ArrayLike, t: npt.ArrayLike
                       ) -> tuple[FloatArray, FloatArray, FloatArray]:
-        """Z and its partial derivatives (∂Z/∂p)_T [1/Pa] and (∂Z/∂T)_p [1/K]."""
+        """Z and its partial derivatives (∂Z/∂p)_T [1/Pa] and (∂Z/∂T)_p [1/K].
+
+        With numba (the ``fast`` extra) arrays of states are evaluated in one compiled
+        pass (:func:`_z_derivatives_pass`: the same operations in the same order, so
+        the same floats); else, or with ``compiled = False`` here, by numpy below."""
+        if COMPILED and _NUMBA:
+            pa = np.asarray(p, dtype=float)
+            ta = np.asarray(t, dtype=float)
+            if pa.ndim and pa.shape == ta.shape:
+                env = self.envelope
+                if pa.size and not env.contains(pa, ta):
+                    self._locate(pa, ta)  # raises the descriptive OutOfRangeError
+                pf = np.ascontiguousarray(pa.ravel())
+                tf = np.ascontiguousarray(ta.ravel())
+                out = (np.empty(pf.size), np.empty(pf.size), np.empty(pf.size))
+                if self._z_cells is None:
+                    self._z_cells = np.ascontiguousarray(self._coef["z"].T)
+                _compiled_pass()(pf, tf, env.p_min, env.t_min, 1.0 / self._dp,
+                                 1.0 / self._dt, self._dp, self._dt, self._nc, self._mc,
+                                 self._z_cells, *out)
+                return (out[0].reshape(pa.shape), out[1].reshape(pa.shape),
+                        out[2].reshape(pa.shape))
         k, u, v, shape = self._locate(p, t)
         c = self._coef["z"]
         z = np.zeros_like(u)
@@ -291,6 +317,55 @@ class GasSurrogate:
     def enthalpy(self, p: npt.ArrayLike, t: npt.ArrayLike) -> FloatArray:
         """Specific enthalpy [J/kg] (EOS reference state)."""
         return self._eval("enthalpy", p, t)
+
+
+def _z_derivatives_pass(p: FloatArray, t: FloatArray, p_min: float, t_min: float,
+                        inv_dp: float, inv_dt: float, dp: float, dt: float, nc: int,
+                        mc: int, cells: FloatArray, z: FloatArray, dz_dp: FloatArray,
+                        dz_dt: FloatArray) -> None:
+    """:meth:`GasSurrogate.z_derivatives` state by state (compiled with numba): the
+    cell and local coordinates as ``_locate`` has them, then Horner's scheme in u over
+    rows in v and its derivatives, in the numpy path's order of operations."""
+    for i in range(p.size):
+        fx = (p[i] - p_min) * inv_dp
+        fy = (t[i] - t_min) * inv_dt
+        ci = min(int(fx), nc - 1)
+        cj = min(int(fy), mc - 1)
+        u = fx - ci
+        v = fy - cj
+        k = ci * mc + cj
+        zz = 0.0
+        du = 0.0
+        dv = 0.0
+        for a in range(3, -1, -1):
+            o = 4 * a
+            row = cells[k, o + 3]
+            drow = 3.0 * cells[k, o + 3]
+            row = row * v + cells[k, o + 2]
+            drow = drow * v + 2 * cells[k, o + 2]
+            row = row * v + cells[k, o + 1]
+            drow = drow * v + 1 * cells[k, o + 1]
+            row = row * v + cells[k, o]
+            du = du * u + zz
+            zz = zz * u + row
+            dv = dv * u + drow
+        z[i] = zz
+        dz_dp[i] = du / dp
+        dz_dt[i] = dv / dt
+
+
+#: numba installed (the ``fast`` extra): arrays of states take the compiled pass
+_NUMBA: Final = importlib.util.find_spec("numba") is not None
+#: use the compiled pass where numba is installed (a switch for tests and benchmarks)
+COMPILED = True
+
+
+@functools.cache
+def _compiled_pass() -> Callable[..., None]:
+    import numba
+
+    kernel: Callable[..., None] = numba.njit(cache=True, nogil=True)(_z_derivatives_pass)
+    return kernel
 
 
 class PointGas:
