@@ -10,7 +10,8 @@ interpolates it:
   nearest nodes (windows shifted inwards at the envelope edges), stored as 16
   monomial coefficients in the local cell coordinates (u, v) ∈ [0, 1]²;
 * evaluation = one index computation and a Horner scheme of 16 gathers,
-  vectorised with numpy.
+  vectorised with numpy (Z and its derivatives of an array of states: one compiled
+  pass where numba is installed, the same floats).
 
 Interpolation error is O(h⁴). With the default 100 × 120 grid over
 0.1-20 MPa × 220-420 K the largest |ΔZ| against GERG-2008 is ~1e-5 for pipeline
