@@ -58,10 +58,10 @@ DENSE_CORE_SHARE: Final = 0.25
 
 
 def _symbolic_count(n: int, ap: IntArray, ai: IntArray, parent: IntArray,
-                    count: IntArray) -> int:
+                    count: IntArray, lower: IntArray) -> int:
     """Elimination tree of the structurally symmetric pattern (ap, ai) into ``parent``,
-    the entry count of every column of the strictly lower factor L into ``count``;
-    returns their sum."""
+    the entry count of every column of the strictly lower factor L into ``count``, the
+    pattern's entries below the diagonal into ``lower[0]``; returns the counts' sum."""
     ancestor = np.full(n, -1, np.int64)
     for k in range(n):
         parent[k] = -1
@@ -80,6 +80,7 @@ def _symbolic_count(n: int, ap: IntArray, ai: IntArray, parent: IntArray,
         for p in range(ap[k], ap[k + 1]):
             i = ai[p]
             if i > k:
+                lower[0] += 1
                 continue
             while flag[i] != k:
                 flag[i] = k
@@ -671,7 +672,8 @@ class SymbolicLU:
         self.n, self.ap, self.ai = n, ap, ai
         parent = np.empty(n, np.int64)
         count = np.zeros(n, np.int64)
-        nnz_l = int(self._count(n, ap, ai, parent, count))
+        lower = np.zeros(1, np.int64)
+        nnz_l = int(self._count(n, ap, ai, parent, count, lower))
         self.nnz_l = nnz_l
         #: Σ over the columns of L of their entry count squared: the factorisation's work
         self.work = float(np.dot(count, count))
@@ -684,7 +686,7 @@ class SymbolicLU:
         self.reach = np.empty(max(nnz_l, n), np.int64)
         self.lp = np.zeros(n + 1, np.int64)
         self.li = np.empty(nnz_l, np.int64)
-        nnz_lo = int(np.count_nonzero(ai > np.repeat(np.arange(n), np.diff(ap))))
+        nnz_lo = int(lower[0])
         self.lo_ptr = np.zeros(n + 1, np.int64)
         self.lo_col = np.empty(nnz_lo, np.int64)
         self.lo_pos = np.empty(nnz_lo, np.int64)

@@ -839,10 +839,6 @@ class _Plan:
         self.size = nf + k0.size
         col0 = -np.ones(a.ne, dtype=np.intp)
         col0[k0] = nf + np.arange(k0.size)
-        # the eliminated elements' rows of the balance (from: −1/q_ref, to: +1/q_ref)
-        self.e1 = np.flatnonzero(elim & m1)
-        self.e2 = np.flatnonzero(elim & m2)
-        self.e1_pos, self.e2_pos = pos1[self.e1], pos2[self.e2]
         # entries: (from, from) +g1, (from, to) +g2, (to, from) −g1, (to, to) −g2 over the
         # eliminated elements, g = d/(dq·q_ref); kept elements' flows in the balance
         # rows (∓1/q_ref); the kept elements' own rows (d1, d2)
@@ -853,10 +849,13 @@ class _Plan:
         kf = np.flatnonzero(keep & m1)
         kt = np.flatnonzero(keep & m2)
         self.parts = (ff, ft, tf, tt, kf, kt)
-        rows = np.concatenate([pos1[ff], pos1[ft], pos2[tf], pos2[tt], pos1[kf], pos2[kt],
-                               col0[kf], col0[kt]])
-        cols = np.concatenate([pos1[ff], pos2[ft], pos1[tf], pos2[tt], col0[kf], col0[kt],
-                               pos1[kf], pos2[kt]])
+        # the eliminated elements' rows of the balance (from: −1/q_ref, to: +1/q_ref)
+        self.e1, self.e2 = ff, tt
+        p1_ff, p1_ft, p2_ft, p2_tt = pos1[ff], pos1[ft], pos2[ft], pos2[tt]
+        self.e1_pos, self.e2_pos = p1_ff, p2_tt
+        p1_kf, p2_kt, c_kf, c_kt = pos1[kf], pos2[kt], col0[kf], col0[kt]
+        rows = np.concatenate([p1_ff, p1_ft, p2_ft, p2_tt, p1_kf, p2_kt, c_kf, c_kt])
+        cols = np.concatenate([p1_ff, p2_ft, p1_ft, p2_tt, c_kf, c_kt, p1_kf, p2_kt])
         self.rows, self.cols = rows, cols
         self.new_pos: IntArray | None = None
         #: the compiled LU's pattern analysis, made on first use (see :meth:`compiled_lu`)
