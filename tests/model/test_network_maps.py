@@ -212,3 +212,14 @@ def test_any_sequence_of_changes_keeps_the_columns(ops: list[tuple[str, int, flo
                                          height=x) if net.nodes else \
                 Network().add_node(f"m{i}", height=x)
     assert_columns_match(net)
+
+
+def test_an_element_with_a_field_that_is_no_number_changes_nothing() -> None:
+    net = _network()
+    before = dict(net.nodes)
+    version = net.nodes.version  # type: ignore[attr-defined]
+    with pytest.raises(InputError, match="not a number") as err:
+        net.nodes["n1"] = replace(net.nodes["n1"], height=None)  # type: ignore[arg-type]
+    assert "height" in str(err.value) and "n1" in str(err.value)
+    assert net.nodes == before and net.nodes.version == version  # type: ignore[attr-defined]
+    assert_columns_match(net)

@@ -210,7 +210,7 @@ class Compressor(Edge):
 
 class _ColumnMap(dict[str, _V]):
     """A dict of a network's elements by id that also keeps their numeric fields as
-    columns (one list per field, in the dict's order), updated on every change.
+    columns (one typed array per field, in the dict's order), updated on every change.
 
     A solver reads a whole network as arrays from these columns (:meth:`columns`)
     instead of visiting every element object; the columns are made as the network is
@@ -258,8 +258,9 @@ class _ColumnMap(dict[str, _V]):
             for k, v in self.items():
                 self._put(k, v)
 
-    def _put(self, key: str, value: _V) -> None:
-        row = self._row(value)
+    def _put(self, key: str, value: _V, row: tuple[Any, ...] | None = None) -> None:
+        if row is None:
+            row = self._row(value)
         pos = self._pos.get(key)
         if pos is None:
             self._pos[key] = len(self._pos)
@@ -268,6 +269,19 @@ class _ColumnMap(dict[str, _V]):
         else:
             for col, x in zip(self._cols, row, strict=True):
                 col[pos] = x
+
+    def _checked_row(self, key: str, value: _V) -> tuple[Any, ...]:
+        """The value's column entries, after checking it (nothing is changed before)."""
+        self._check(key, value)
+        row = self._row(value)
+        for name, x in zip(self.FIELDS, row, strict=False):
+            if not isinstance(x, float):
+                try:
+                    float(x)
+                except (TypeError, ValueError):
+                    raise InputError("not a number", element=f"{self._WHAT} {key}",
+                                     field=name, value=x, expected="a float (SI)") from None
+        return row
 
     def _check(self, key: object, value: object) -> None:
         if not isinstance(value, self._HOLDS):
@@ -302,9 +316,9 @@ class _ColumnMap(dict[str, _V]):
 
     # -- the dict's changing methods, each keeping the columns ---------------------
     def __setitem__(self, key: str, value: _V) -> None:
-        self._check(key, value)
+        row = self._checked_row(key, value)
         super().__setitem__(key, value)
-        self._put(key, value)
+        self._put(key, value, row)
         self.version += 1
 
     def __delitem__(self, key: str) -> None:
