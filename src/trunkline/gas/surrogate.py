@@ -247,7 +247,7 @@ class GasSurrogate:
 
         With numba (the ``fast`` extra) arrays of states are evaluated in one compiled
         pass (:func:`_z_derivatives_pass`: the same operations in the same order, so
-        the same floats); else, or with ``compiled = False`` here, by numpy below."""
+        the same floats); else, or with the module's ``COMPILED`` off, by numpy below."""
         if COMPILED and _NUMBA:
             pa = np.asarray(p, dtype=float)
             ta = np.asarray(t, dtype=float)

@@ -297,13 +297,18 @@ class _ColumnMap(dict[str, _V]):
         """The float columns as read-only arrays (made once per version)."""
         if self._arrays is None or self._arrays[0] != self.version:
             arrays = []
-            for col in self._cols[:len(self.FIELDS)]:
-                arr = np.frombuffer(col, dtype=float, count=len(col)).copy()
+            for k in range(len(self.FIELDS)):
+                arr = self._column(k, np.float64)
                 arr.flags.writeable = False
                 arrays.append(arr)
             self._arrays = (self.version, tuple(arrays))
         out: tuple[npt.NDArray[Any], ...] = self._arrays[1]
         return out
+
+    def _column(self, k: int, dtype: Any) -> npt.NDArray[Any]:
+        """Typed column k as a new array (a copy of its buffer)."""
+        col = self._cols[k]
+        return np.frombuffer(col, dtype=dtype, count=len(col)).copy()
 
     @property
     def index(self) -> Mapping[str, int]:
@@ -405,7 +410,7 @@ class EdgeMap(_ColumnMap[Edge]):
         return (*super()._codes(), "q", "q", "q", "q", "")
 
     def _row(self, value: Edge) -> tuple[Any, ...]:
-        pipe = type(value) is Pipe or isinstance(value, Pipe)
+        pipe = isinstance(value, Pipe)
         nodes = self._nodes
         pos = {} if nodes is None else nodes._pos
         kind = type(value)
@@ -448,8 +453,8 @@ class EdgeMap(_ColumnMap[Edge]):
         return fr, to
 
     def _ends(self) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-        return tuple(np.frombuffer(self._cols[k], dtype=np.int64, count=len(self._cols[k]))
-                     .astype(np.intp) for k in (_FR, _TO))  # type: ignore[return-value]
+        return tuple(self._column(k, np.int64).astype(np.intp, copy=False)  # type: ignore[return-value]
+                     for k in (_FR, _TO))
 
     def types(self) -> list[type]:
         """The type of every element, in the map's order."""
@@ -458,8 +463,7 @@ class EdgeMap(_ColumnMap[Edge]):
     def codes(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """Every element's type (its position in :data:`EDGE_TYPES`; −1: a type of
         its own) and flow law (its position in :data:`FLOW_LAWS`; −1: not a pipe)."""
-        return tuple(np.frombuffer(self._cols[k], dtype=np.int64, count=len(self._cols[k]))
-                     .copy() for k in (_KIND, _LAW))  # type: ignore[return-value]
+        return self._column(_KIND, np.int64), self._column(_LAW, np.int64)
 
 
 #: the element types, in the order of EdgeMap's type codes

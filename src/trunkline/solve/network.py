@@ -420,24 +420,23 @@ class _Arrays:
         #: plans (pattern, ordering) of the reduced Newton systems, by eliminated set
         self.plans: dict[bytes, _Plan] = {}
 
-    def element(self, k: int) -> Edge:
-        """Element k, from the map the arrays were made from (unchanged since: a changed
-        map is compiled afresh before a solve)."""
-        edges_map = self.source[1]
-        if edges_map.version != self.source[3]:
-            raise InputError("network changed while it was being solved",
-                             element=f"element {self.edge_ids[k]}", field="edges",
-                             expected="no change to a network during its solve")
-        return edges_map[self.edge_ids[k]]
-
-    @cached_property
-    def edges(self) -> list[Edge]:
-        """Every element object, in the arrays' order (read on first use)."""
+    def _edges_map(self) -> EdgeMap:
+        """The element map the arrays were made from, unchanged since (a changed map is
+        compiled afresh before a solve: a change now is one made during the solve)."""
         edges_map = self.source[1]
         if edges_map.version != self.source[3]:
             raise InputError("network changed while it was being solved", element="network",
                              field="edges", expected="no change to a network during its solve")
-        return list(edges_map.values())
+        return edges_map
+
+    def element(self, k: int) -> Edge:
+        """Element k (read from the map)."""
+        return self._edges_map()[self.edge_ids[k]]
+
+    @cached_property
+    def edges(self) -> list[Edge]:
+        """Every element object, in the arrays' order (read on first use)."""
+        return list(self._edges_map().values())
 
     @cached_property
     def pipes(self) -> list[Pipe]:
