@@ -411,48 +411,52 @@ def _ordered_pattern(n: int, new_pos: IntArray, rows: IntArray, cols: IntArray,
     """The compressed-column pattern of the matrix with entries (rows[t], cols[t])
     (duplicates summed) permuted to ``new_pos`` symmetrically: ``indptr`` (n + 1),
     ``indices`` (row indices ascending in each column; room for len(rows)), the slot of
-    every entry in ``slot``; returns the pattern's entry count."""
+    every entry in ``slot``; returns the pattern's entry count.
+
+    Two stable counting sorts, by row and then by column, leave each column's entries
+    in ascending row order, so that duplicates are neighbours and every entry's slot is
+    known as it is placed (linear time, no search: half the time of an insertion sort
+    per column and a binary search per entry on GasLib-4197)."""
     m = rows.size
-    count = np.zeros(n + 1, np.int64)
-    for t in range(m):
-        count[new_pos[cols[t]] + 1] += 1
+    r_new = np.empty(m, np.int64)
+    c_new = np.empty(m, np.int64)
     start = np.zeros(n + 1, np.int64)
-    for j in range(n):
-        start[j + 1] = start[j] + count[j + 1]
-    fill = start[:n].copy()
-    raw = np.empty(m, np.int64)
     for t in range(m):
-        c = new_pos[cols[t]]
-        raw[fill[c]] = new_pos[rows[t]]
+        r_new[t] = new_pos[rows[t]]
+        c_new[t] = new_pos[cols[t]]
+        start[r_new[t] + 1] += 1
+    for i in range(n):
+        start[i + 1] += start[i]
+    by_row = np.empty(m, np.int64)  # the entries by row
+    for t in range(m):
+        r = r_new[t]
+        by_row[start[r]] = t
+        start[r] += 1
+    start[:] = 0
+    for t in range(m):
+        start[c_new[t] + 1] += 1
+    for j in range(n):
+        start[j + 1] += start[j]
+    fill = start[:n].copy()
+    by_col = np.empty(m, np.int64)  # then by column, rows ascending within each
+    for s in range(m):
+        t = by_row[s]
+        c = c_new[t]
+        by_col[fill[c]] = t
         fill[c] += 1
     nnz = 0
     for j in range(n):
         indptr[j] = nnz
-        lo = nnz
-        for p in range(start[j], start[j + 1]):  # insertion into the sorted, unique rows
-            r = raw[p]
-            q = nnz
-            while q > lo and indices[q - 1] > r:
-                q -= 1
-            if q > lo and indices[q - 1] == r:
-                continue
-            for s in range(nnz, q, -1):
-                indices[s] = indices[s - 1]
-            indices[q] = r
-            nnz += 1
+        last = -1
+        for s in range(start[j], start[j + 1]):
+            t = by_col[s]
+            r = r_new[t]
+            if r != last:
+                indices[nnz] = r
+                nnz += 1
+                last = r
+            slot[t] = nnz - 1
     indptr[n] = nnz
-    for t in range(m):
-        c = new_pos[cols[t]]
-        r = new_pos[rows[t]]
-        lo = indptr[c]
-        hi = indptr[c + 1] - 1
-        while lo < hi:  # binary search of r among the column's rows
-            mid = (lo + hi) // 2
-            if indices[mid] < r:
-                lo = mid + 1
-            else:
-                hi = mid
-        slot[t] = lo
     return nnz
 
 
