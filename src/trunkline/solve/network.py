@@ -893,9 +893,12 @@ class _Plan:
             self.nnz, self.indices = uniq.size, uniq % size
             self.indptr = np.concatenate([[0], np.cumsum(np.bincount(uniq // size,
                                                                      minlength=size))])
-        self.old_idx = np.empty(size, dtype=np.intp)  # the inverse permutation
-        self.old_idx[new_pos] = np.arange(size)
-        # last: a plan shared by concurrent solves counts as ordered once this is set
+        old_idx = np.empty(size, dtype=np.intp)  # the inverse permutation
+        old_idx[new_pos] = np.arange(size)
+        # every attribute set whole (a concurrent solve that orders the plan again
+        # replaces each with an equal one, never shows a half-made one); last: a plan
+        # shared by concurrent solves counts as ordered once new_pos is set
+        self.old_idx = old_idx
         self.new_pos = new_pos
         return lu
 
