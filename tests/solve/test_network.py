@@ -550,8 +550,9 @@ def test_compiled_friction_pass_equals_the_numpy_one() -> None:
         expected = (phi, dphi, ph.lam_last, ph.dlam_last, ph.re_last)
         for compiled in (False, True) if _colebrook.AVAILABLE else (False,):
             last = [x.copy() for x in states]
-            got_phi, got_dphi, bad = _colebrook.colebrook_phi(r, ph.rel_rough_d, 3.71, *last,
-                                                              compiled=compiled)
+            ones = np.ones(r.size)  # Re = |q|·(D/A)/μ with q = Re
+            got_phi, got_dphi, bad = _colebrook.colebrook_phi(r, ones, ones, ph.rel_rough_d,
+                                                              3.71, *last, compiled=compiled)
             assert bad == -1
             for got, want in zip((got_phi, got_dphi, *last), expected, strict=True):
                 np.testing.assert_allclose(got, want, rtol=1e-14, atol=0.0)

@@ -178,21 +178,14 @@ def pipe_law(p1: FloatArray, p2: FloatArray, q: FloatArray, z: FloatArray, dz: F
     return out
 
 
-def colebrook_phi(re: FloatArray | None, rel: FloatArray, divisor: float, lam_last: FloatArray,
-                  dlam_last: FloatArray, re_last: FloatArray, compiled: bool = True,
-                  *, q: FloatArray | None = None, d_over_a: FloatArray | None = None,
-                  mu: FloatArray | None = None) -> tuple[FloatArray, FloatArray, int]:
-    """(φ, dφ/dRe, −1 or the first pipe not converged) at Reynolds numbers ``re`` — or,
-    given ``q``, ``d_over_a`` and ``mu`` (``re`` then None), at Re = |q|·(D/A)/μ made in
-    the pass; updates the ``*_last`` arrays."""
-    kernel = _kernels(compiled)[0]
-    if q is None or d_over_a is None or mu is None:
-        if re is None:
-            raise TypeError("colebrook_phi needs re, or q, d_over_a and mu")
-        q = re
-        d_over_a = mu = np.ones(re.size)
+def colebrook_phi(q: FloatArray, d_over_a: FloatArray, mu: FloatArray, rel: FloatArray,
+                  divisor: float, lam_last: FloatArray, dlam_last: FloatArray,
+                  re_last: FloatArray, compiled: bool = True
+                  ) -> tuple[FloatArray, FloatArray, int]:
+    """(φ, dφ/dRe, −1 or the first pipe not converged) at Re = |q|·(D/A)/μ, made in the
+    pass; updates the ``*_last`` arrays."""
     phi = np.empty(q.size)
     dphi = np.empty(q.size)
-    bad = int(kernel(q, d_over_a, mu, rel, divisor, lam_last, dlam_last, re_last, phi,
-                     dphi))
+    bad = int(_kernels(compiled)[0](q, d_over_a, mu, rel, divisor, lam_last, dlam_last,
+                                    re_last, phi, dphi))
     return phi, dphi, bad

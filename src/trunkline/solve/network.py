@@ -363,8 +363,10 @@ class _Arrays:
         setp = np.zeros(ne)
         loss_in = np.zeros(ne)
         loss_out = np.zeros(ne)
-        for k in np.flatnonzero(~(is_pipe | is_short)).tolist():
-            kind[k], setp[k], loss_in[k], loss_out[k] = self._classify(element(k))
+        # the elements that are neither pipes nor short pipes (few), each read once
+        others = {k: element(k) for k in np.flatnonzero(~(is_pipe | is_short)).tolist()}
+        for k, e in others.items():
+            kind[k], setp[k], loss_in[k], loss_out[k] = self._classify(e)
         # Nodes cut off from every pressure-fixed node by closed elements have no defined
         # pressure: they are held at a dummy pressure, their elements carry no flow, and
         # the result reports NaN. Demand on such a node cannot be met: an error.
@@ -410,13 +412,11 @@ class _Arrays:
         self.law_groups = [(law, np.flatnonzero(of_law[law][is_darcy]))
                            for law in _DARCY_LAWS if law in present]
         self.z_scaled = ~of_law.get("empirical", np.zeros(npipe, dtype=bool))
-        res = [element(k) for k in self.res_idx.tolist()]
+        res = [others[k] for k in self.res_idx.tolist()]
         self.zeta = np.array([r.drag_factor for r in res])  # type: ignore[attr-defined]
         self.res_area = np.array([math.pi * r.diameter**2 / 4 for r in res])  # type: ignore[attr-defined]
-        self.comp_idx = [k for k in np.flatnonzero(~(is_pipe | is_short)).tolist()
-                         if isinstance(element(k), Compressor)]
-        self.cv_idx = [k for k in self.set_to_idx.tolist()
-                       if isinstance(element(k), ControlValve)]
+        self.comp_idx = [k for k, e in others.items() if isinstance(e, Compressor)]
+        self.cv_idx = [k for k in self.set_to_idx.tolist() if isinstance(others[k], ControlValve)]
         #: plans (pattern, ordering) of the reduced Newton systems, by eliminated set
         self.plans: dict[bytes, _Plan] = {}
 
@@ -624,8 +624,8 @@ class _Physics:
                 s, es, le_factor = self._elevation(zrt)
             mu_all = self._viscosity(tt, pm, zrt)
             phi, dphi, bad = _colebrook.colebrook_phi(
-                None, self.rel_rough_d, _COLEBROOK_DIVISORS[law0], self.lam_last,
-                self.dlam_last, self.re_last, q=q, d_over_a=self.d_over_a, mu=mu_all)
+                q, self.d_over_a, mu_all, self.rel_rough_d, _COLEBROOK_DIVISORS[law0],
+                self.lam_last, self.dlam_last, self.re_last)
             if bad >= 0:
                 raise ConvergenceError("Colebrook Newton", iterations=50,
                                        residual=float(abs(q[bad]) * self.d_over_a[bad]
@@ -645,26 +645,20 @@ class _Physics:
         if d.size:
             zrt_d = zrt if every else zrt[d]
             q_d = q if every else q[d]
-            mu: FloatArray | float
-            if self.viscosity is not None:
-                mu = self.viscosity
-            else:
-                mu = np.asarray(lee_gonzalez_eakin(tt if every else tt[d],
-                                                   (pm if every else pm[d]) / zrt_d,
-                                                   self.molar_mass))
+            mu_all = self._viscosity(tt, pm, zrt)
+            mu = mu_all if every else mu_all[d]
             dre_dq = self.d_over_a / mu
-            re = np.abs(q_d) * dre_dq
             rel = self.rel_rough_d
             if compiled and law0 in _COLEBROOK_DIVISORS:
                 # one Colebrook-family law: the compiled pass (the same φ as _darcy_phi)
                 phi, dphi, bad = _colebrook.colebrook_phi(
-                    re, rel, _COLEBROOK_DIVISORS[law0], self.lam_last, self.dlam_last,
-                    self.re_last)
+                    q_d, self.d_over_a, mu, rel, _COLEBROOK_DIVISORS[law0], self.lam_last,
+                    self.dlam_last, self.re_last)
                 if bad >= 0:
                     raise ConvergenceError("Colebrook Newton", iterations=50,
-                                           residual=float(re[bad]))
+                                           residual=float(abs(q_d[bad]) * dre_dq[bad]))
             else:
-                phi, dphi = self._darcy_phi(re, rel)
+                phi, dphi = self._darcy_phi(np.abs(q_d) * dre_dq, rel)
             coef = zrt_d * (self.geometry_d * mu)
             if le_factor is not None:
                 coef = coef * (le_factor if every else le_factor[d])
