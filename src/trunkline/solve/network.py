@@ -821,40 +821,54 @@ class _Plan:
 
     def __init__(self, a: _Arrays, elim: npt.NDArray[np.bool_]) -> None:
         nf = a.free.size
-        pos1, pos2 = a.free_pos[a.fr], a.free_pos[a.to]
-        m1, m2 = pos1 >= 0, pos2 >= 0
-        keep = ~elim
-        k0 = np.flatnonzero(keep)
+        # each element's end nodes among the free nodes (−1: a fixed end), in the index
+        # dtype of the compiled passes (int32: half the memory a plan keeps)
+        dt = _sparse_lu.index_dtype(max(a.ne, nf))
+        self.pos1 = a.free_pos[a.fr].astype(dt)
+        self.pos2 = a.free_pos[a.to].astype(dt)
         self.elim = elim
-        self.elim_idx = np.flatnonzero(elim)
-        self.k0 = k0
+        self.k0 = np.flatnonzero(~elim)
         self.nf = nf
-        self.size = nf + k0.size
-        col0 = -np.ones(a.ne, dtype=np.intp)
-        col0[k0] = nf + np.arange(k0.size)
-        # entries: (from, from) +g1, (from, to) +g2, (to, from) −g1, (to, to) −g2 over the
-        # eliminated elements, g = d/(dq·q_ref); kept elements' flows in the balance
-        # rows (∓1/q_ref); the kept elements' own rows (d1, d2)
-        ff = np.flatnonzero(elim & m1)
-        ft = np.flatnonzero(elim & m1 & m2)
-        tf = ft
-        tt = np.flatnonzero(elim & m2)
-        kf = np.flatnonzero(keep & m1)
-        kt = np.flatnonzero(keep & m2)
-        self.parts = (ff, ft, tf, tt, kf, kt)
-        # the eliminated elements' rows of the balance (from: −1/q_ref, to: +1/q_ref)
-        self.e1, self.e2 = ff, tt
-        p1_ff, p1_ft, p2_ft, p2_tt = pos1[ff], pos1[ft], pos2[ft], pos2[tt]
-        self.e1_pos, self.e2_pos = p1_ff, p2_tt
-        p1_kf, p2_kt, c_kf, c_kt = pos1[kf], pos2[kt], col0[kf], col0[kt]
-        rows = np.concatenate([p1_ff, p1_ft, p2_ft, p2_tt, p1_kf, p2_kt, c_kf, c_kt])
-        cols = np.concatenate([p1_ff, p2_ft, p1_ft, p2_tt, c_kf, c_kt, p1_kf, p2_kt])
-        self.rows, self.cols = rows, cols
+        self.size = nf + self.k0.size
         self.new_pos: IntArray | None = None
         #: the compiled LU's pattern analysis, made on first use (see :meth:`compiled_lu`)
         self.symbolic: _sparse_lu.SymbolicLU | None = None
         self._nodal: _sparse_lu.NodalSystem | None = None
-        self.pos1, self.pos2 = pos1, pos2
+        #: each element's slot in each of its four nodal entries (see :meth:`nodal`)
+        self._slots: tuple[IntArray, IntArray, IntArray, IntArray] | None = None
+
+    def _parts(self) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray, IntArray]:
+        """The entries' element lists: (from, from), (from, to), (to, from), (to, to) of
+        the eliminated elements with those ends free; the kept elements with a free from
+        node, and with a free to node (each their balance entry and their own row's)."""
+        m1, m2 = self.pos1 >= 0, self.pos2 >= 0
+        elim, keep = self.elim, ~self.elim
+        ft = np.flatnonzero(elim & m1 & m2)
+        return (np.flatnonzero(elim & m1), ft, ft, np.flatnonzero(elim & m2),
+                np.flatnonzero(keep & m1), np.flatnonzero(keep & m2))
+
+    def _entries(self, parts: tuple[IntArray, ...]) -> tuple[IntArray, IntArray]:
+        """Row and column of every entry, in the order of ``parts`` (made when needed,
+        not kept: the ordered pattern's slots stand for them).
+
+        Entries: (from, from) +g1, (from, to) +g2, (to, from) −g1, (to, to) −g2 over the
+        eliminated elements, g = d/(dq·q_ref); the kept elements' flows in the balance
+        rows (∓1/q_ref); the kept elements' own rows (d1, d2)."""
+        ff, ft, _, tt, kf, kt = parts
+        pos1, pos2 = self.pos1, self.pos2
+        col0 = np.full(self.elim.size, -1, dtype=pos1.dtype)
+        col0[self.k0] = self.nf + np.arange(self.k0.size)
+        p1_ff, p1_ft, p2_ft, p2_tt = pos1[ff], pos1[ft], pos2[ft], pos2[tt]
+        p1_kf, p2_kt, c_kf, c_kt = pos1[kf], pos2[kt], col0[kf], col0[kt]
+        rows = np.concatenate([p1_ff, p1_ft, p2_ft, p2_tt, p1_kf, p2_kt, c_kf, c_kt])
+        cols = np.concatenate([p1_ff, p2_ft, p1_ft, p2_tt, c_kf, c_kt, p1_kf, p2_kt])
+        return rows, cols
+
+    @cached_property
+    def general(self) -> _General:
+        """What the general (SuperLU) path assembles and solves with (made on first use:
+        a plan of the compiled nodal system does not keep it)."""
+        return _General(self._parts(), self.pos1, self.pos2, self.elim)
 
     def nodal_ordering(self) -> bool:
         """Whether the system is ordered on its pattern alone (:meth:`order`): a nodal
@@ -867,26 +881,39 @@ class _Plan:
         matrix is for the compiled LU, which factorises it on the ordered pattern)."""
         size = self.size
         lu = None
+        parts = self._parts()
+        rows, cols = self._entries(parts)
         if self.nodal_ordering():
             # a nodal matrix (see compiled_lu): minimum degree on its pattern alone,
             # without a first factorisation by SuperLU
-            new_pos = _sparse_lu.nodal_ordering(size, self.rows, self.cols)
+            new_pos = _sparse_lu.nodal_ordering(size, rows, cols)
         else:
             assert vals is not None
-            jm = sp.csc_matrix((vals, (self.rows, self.cols)), shape=(size, size))
+            jm = sp.csc_matrix((vals, (rows, cols)), shape=(size, size))
             lu = spla.splu(jm, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.1, relax=1,
                            panel_size=1, options={"SymmetricMode": True})
             new_pos = np.asarray(lu.perm_c, dtype=np.intp)  # position of each index
         if COMPILED_LU:
             self.indptr, self.indices, self.slot = _sparse_lu.ordered_pattern(
-                size, new_pos, self.rows, self.cols)
+                size, new_pos, rows, cols)
             self.nnz = int(self.indptr[-1])
         else:
-            r, c = new_pos[self.rows], new_pos[self.cols]
+            r, c = new_pos[rows], new_pos[cols]
             uniq, self.slot = np.unique(c.astype(np.int64) * size + r, return_inverse=True)
             self.nnz, self.indices = uniq.size, uniq % size
             self.indptr = np.concatenate([[0], np.cumsum(np.bincount(uniq // size,
                                                                      minlength=size))])
+        if self.nodal_ordering():
+            # each element's slot in each of its four entries (−1 where that end is
+            # fixed), for the compiled nodal system
+            slots = []
+            start = 0
+            for part in parts[:4]:
+                s_part = np.full(self.elim.size, -1, dtype=self.slot.dtype)
+                s_part[part] = self.slot[start:start + part.size]
+                start += part.size
+                slots.append(s_part)
+            self._slots = (slots[0], slots[1], slots[2], slots[3])
         old_idx = np.empty(size, dtype=np.intp)  # the inverse permutation
         old_idx[new_pos] = np.arange(size)
         # every attribute set whole (a concurrent solve that orders the plan again
@@ -913,25 +940,36 @@ class _Plan:
         if self.new_pos is None:
             return None
         sym = self.compiled_lu()
-        if sym is None:
+        if sym is None or self._slots is None:
             return None
         if self._nodal is None:
-            ne = self.elim.size
-            slots = []
-            start = 0
-            for part in self.parts[:4]:  # each element's slot in each of its four entries
-                s_part = -np.ones(ne, dtype=np.int64)
-                s_part[part] = self.slot[start:start + part.size]
-                start += part.size
-                slots.append(s_part)
             self._nodal = _sparse_lu.NodalSystem(sym, self.pos1, self.pos2, self.new_pos,
-                                                 (slots[0], slots[1], slots[2], slots[3]))
+                                                 self._slots)
         return self._nodal
 
     def matrix(self, vals: FloatArray) -> Any:
         """The ordered matrix of these entry values."""
         data = np.bincount(self.slot, vals, self.nnz)
         return sp.csc_matrix((data, self.indices, self.indptr), shape=(self.size, self.size))
+
+    def unordered_matrix(self, vals: FloatArray) -> Any:
+        """The matrix of these entry values in the unknowns' own order."""
+        rows, cols = self._entries(self.general.parts)
+        return sp.csc_matrix((vals, (rows, cols)), shape=(self.size, self.size))
+
+
+class _General:
+    """A plan's element lists for the general path: which elements make which entries
+    (see :meth:`_Plan._parts`), the eliminated ones and their balance rows' positions."""
+
+    def __init__(self, parts: tuple[IntArray, IntArray, IntArray, IntArray, IntArray,
+                                    IntArray], pos1: IntArray, pos2: IntArray,
+                 elim: npt.NDArray[np.bool_]) -> None:
+        self.parts = parts
+        self.elim_idx = np.flatnonzero(elim)
+        # the eliminated elements' rows of the balance (from: −1/q_ref, to: +1/q_ref)
+        self.e1, self.e2 = parts[0], parts[3]
+        self.e1_pos, self.e2_pos = pos1[self.e1], pos2[self.e2]
 
 
 class _Step:
@@ -952,7 +990,8 @@ class _Step:
             if factors is not None:
                 self.nodal, (self.lu, self.inv) = nodal, factors
                 return
-        e = plan.elim_idx
+        gen = plan.general
+        e = gen.elim_idx
         if e.size == dq.size:
             inv = 1.0 / dq
         else:
@@ -961,7 +1000,7 @@ class _Step:
         self.inv = inv
         g1 = d1 * inv / q_ref
         g2 = d2 * inv / q_ref
-        ff, ft, tf, tt, kf, kt = plan.parts
+        ff, ft, tf, tt, kf, kt = gen.parts
         vals = np.concatenate([g1[ff], g2[ft], -g1[tf], -g2[tt], np.full(kf.size, -1 / q_ref),
                                np.full(kt.size, 1 / q_ref), d1[kf], d2[kt]])
         if plan.size == 0:
@@ -982,7 +1021,7 @@ class _Step:
         except RuntimeError:  # singular: regularise slightly
             if strict:
                 raise
-            jm = sp.csc_matrix((vals, (plan.rows, plan.cols)), shape=(plan.size, plan.size))
+            jm = plan.unordered_matrix(vals)
             self.dense = spla.factorized(jm + sp.identity(plan.size, format="csc") * 1e-12)
 
     def solve(self, f: FloatArray) -> FloatArray:
@@ -995,8 +1034,9 @@ class _Step:
         inv = self.inv
         w = f_e * inv / self.q_ref
         rhs = np.empty(plan.size)
-        rhs[:nf] = (np.bincount(plan.e2_pos, w[plan.e2], nf)
-                    - np.bincount(plan.e1_pos, w[plan.e1], nf) - f[:nf])
+        gen = plan.general
+        rhs[:nf] = (np.bincount(gen.e2_pos, w[gen.e2], nf)
+                    - np.bincount(gen.e1_pos, w[gen.e1], nf) - f[:nf])
         rhs[nf:] = -f_e[plan.k0]
         if plan.size == 0:
             sol = rhs
@@ -1011,7 +1051,7 @@ class _Step:
         dp[a.free] = sol[:nf]
         dqv = np.zeros(f_e.size)
         dqv[plan.k0] = sol[nf:]
-        e = plan.elim_idx
+        e = gen.elim_idx
         if e.size == dqv.size:  # every element eliminated
             dqv = -(f_e + self.d1 * dp[a.fr] + self.d2 * dp[a.to]) * inv
         else:
