@@ -407,7 +407,8 @@ class EdgeMap(_ColumnMap[Edge]):
         super().__init__(items)
 
     def _codes(self) -> tuple[str, ...]:
-        return (*super()._codes(), "q", "q", "q", "q", "")
+        # end-node positions in 64-bit integers; type and flow-law codes in one byte each
+        return (*super()._codes(), "q", "q", "b", "b", "")
 
     def _row(self, value: Edge) -> tuple[Any, ...]:
         pipe = isinstance(value, Pipe)
@@ -460,10 +461,10 @@ class EdgeMap(_ColumnMap[Edge]):
         """The type of every element, in the map's order."""
         return list(self._cols[_TYPE])
 
-    def codes(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    def codes(self) -> tuple[npt.NDArray[np.int8], npt.NDArray[np.int8]]:
         """Every element's type (its position in :data:`EDGE_TYPES`; −1: a type of
         its own) and flow law (its position in :data:`FLOW_LAWS`; −1: not a pipe)."""
-        return self._column(_KIND, np.int64), self._column(_LAW, np.int64)
+        return self._column(_KIND, np.int8), self._column(_LAW, np.int8)
 
 
 #: the element types, in the order of EdgeMap's type codes

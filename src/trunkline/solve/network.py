@@ -143,7 +143,7 @@ class _Labels:
     end nodes (made on first use; shared by the arrays' boundary copies and the results)."""
 
     def __init__(self, node_ids: npt.NDArray[np.object_], edge_ids: npt.NDArray[np.object_],
-                 types: list[type], type_code: IntArray, fr: IntArray, to: IntArray) -> None:
+                 types: list[type], type_code: npt.NDArray[np.integer[Any]], fr: IntArray, to: IntArray) -> None:
         self._node_ids, self._edge_ids, self._types = node_ids, edge_ids, types
         self._type_code, self._fr, self._to = type_code, fr, to
 
@@ -358,13 +358,14 @@ class _Arrays:
         self.labels = _Labels(self.node_ids, self.edge_ids, types, type_code, self.fr, self.to)
         self.types = types
         is_pipe, is_short = type_code == _PIPE_CODE, type_code == _SHORT_PIPE_CODE
-        kind = np.full(ne, EQUAL, dtype=np.intp)
+        kind = np.full(ne, EQUAL, dtype=np.int8)  # the _KIND_NAMES codes (one byte each)
         kind[is_pipe] = PIPE
-        setp = np.zeros(ne)
-        loss_in = np.zeros(ne)
-        loss_out = np.zeros(ne)
         # the elements that are neither pipes nor short pipes (few), each read once
         others = {k: element(k) for k in np.flatnonzero(~(is_pipe | is_short)).tolist()}
+        # set-points and pressure losses, read only at set-point elements: none to keep in
+        # a network of pipes and short pipes
+        n_set = ne if others else 0
+        setp, loss_in, loss_out = np.zeros(n_set), np.zeros(n_set), np.zeros(n_set)
         for k, e in others.items():
             kind[k], setp[k], loss_in[k], loss_out[k] = self._classify(e)
         # Nodes cut off from every pressure-fixed node by closed elements have no defined
@@ -380,7 +381,10 @@ class _Arrays:
         self.free_pos = -np.ones(nn, dtype=np.intp)
         self.free_pos[self.free] = np.arange(self.free.size)
         self.kind, self.setpoint, self.loss_in, self.loss_out = kind, setp, loss_in, loss_out
-        self.pipe_idx = np.flatnonzero(kind == PIPE)
+        # every element a pipe (the common case): the index arrays over all elements
+        # and over the pipes are one arange, shared, not one each
+        every_pipe = bool(np.all(is_pipe)) and not np.any(self.isolated)
+        self.pipe_idx = np.arange(ne) if every_pipe else np.flatnonzero(kind == PIPE)
         self.res_idx = np.flatnonzero(kind == RESISTOR)
         self.equal_idx = np.flatnonzero(kind == EQUAL)
         self.closed_idx = np.flatnonzero(kind == CLOSED)
@@ -407,9 +411,12 @@ class _Arrays:
         is_darcy = np.zeros(npipe, dtype=bool)
         for law in present.intersection(_DARCY_LAWS):
             is_darcy |= of_law[law]
-        self.darcy = np.flatnonzero(is_darcy)
+        all_darcy = bool(np.all(is_darcy))
+        self.darcy = self.pipe_idx if every and all_darcy else np.flatnonzero(is_darcy)
         self.power = np.flatnonzero(~is_darcy)
-        self.law_groups = [(law, np.flatnonzero(of_law[law][is_darcy]))
+        # each Darcy law's pipes among the Darcy-law pipes (all of them: the same arange)
+        self.law_groups = [(law, self.darcy if every and all_darcy and len(present) == 1
+                            else np.flatnonzero(of_law[law][is_darcy]))
                            for law in _DARCY_LAWS if law in present]
         self.z_scaled = ~of_law.get("empirical", np.zeros(npipe, dtype=bool))
         res = [others[k] for k in self.res_idx.tolist()]
@@ -490,15 +497,11 @@ class _Arrays:
     # result-only data: computed on first use, then kept with the arrays
     @cached_property
     def node_bounds(self) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-        """p_min, p_max of every node; flow_min, flow_max of the pressure-fixed nodes
-        (the nodes whose injection is a result; −∞, ∞ at the others)."""
-        cols, nn = self.node_cols, len(self.node_ids)
-        p_min, p_max = cols["p_min"], cols["p_max"]
-        f_min, f_max = np.full(nn, -math.inf), np.full(nn, math.inf)
-        at = self.fixed
-        f_min[at] = cols["flow_min"][at]
-        f_max[at] = cols["flow_max"][at]
-        return p_min, p_max, f_min, f_max
+        """p_min, p_max, flow_min, flow_max of every node (the network's own read-only
+        columns; the flow bounds apply at the pressure-fixed nodes, whose injection is a
+        result)."""
+        cols = self.node_cols
+        return cols["p_min"], cols["p_max"], cols["flow_min"], cols["flow_max"]
 
     @cached_property
     def edge_bounds(self) -> tuple[FloatArray, FloatArray]:
