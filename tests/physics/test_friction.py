@@ -300,6 +300,22 @@ def test_colebrook_with_derivative_stops_at_machine_precision() -> None:
         np.testing.assert_allclose(lam, exact, rtol=1e-14)
 
 
+def test_colebrook_with_derivative_explicit_is_swamee_jain() -> None:
+    # iterate=False: Swamee & Jain (1976), λ = 0.25 / log10(ε/(3.7 D) + 5.74 / Re^0.9)²,
+    # within 3 % of Colebrook over the formula's range (5e3 <= Re <= 1e8,
+    # 1e-6 <= ε/D <= 1e-2); its dλ/dRe is the implicit function's at that λ (close to
+    # Colebrook's own); ``start`` is not used
+    rng = np.random.default_rng(5)
+    re = 10 ** rng.uniform(np.log10(5e3), 8, 500)
+    rel = 10 ** rng.uniform(-6, -2, 500)
+    lam, dlam = fr.colebrook_with_derivative(re, rel, 3.7, np.full(500, 0.02), iterate=False)
+    np.testing.assert_allclose(lam, 0.25 / np.log10(rel / 3.7 + 5.74 / re**0.9) ** 2,
+                               rtol=1e-14)
+    exact, dexact = fr.colebrook_with_derivative(re, rel, 3.7)
+    assert np.max(np.abs(lam / exact - 1)) < 0.03
+    np.testing.assert_allclose(dlam, dexact, rtol=0.05, atol=1e-3 * np.abs(dexact).max())
+
+
 def test_colebrook_with_derivative_from_a_previous_solution() -> None:
     # Halley started from the friction factors of a nearby state (a solver's last
     # iterate; NaN: no previous value) reaches the same solution as the explicit start.

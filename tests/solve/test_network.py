@@ -628,9 +628,19 @@ def test_compiled_pipe_law_equals_numpy(heights: bool, monkeypatch: pytest.Monke
     for compiled in (False, True):
         monkeypatch.setattr(nw, "COMPILED_PIPE_LAW", compiled)
         ph = nw._Physics(a, METHANE, 288.15, net.reference, None, None)
-        got[compiled] = ph.pipe_law(p1, p2, q)
-    for c, n_ in zip(got[True], got[False], strict=True):
-        np.testing.assert_allclose(c, n_, rtol=1e-12, atol=1e-9 * np.abs(n_).max())
+        # the linearised start's explicit friction (Swamee & Jain) first: it leaves the
+        # last friction factors, the exact law's start, as they are
+        got[compiled, True] = ph.pipe_law(p1, p2, q, explicit=True)
+        assert np.all(np.isnan(ph.lam_last))
+        got[compiled, False] = ph.pipe_law(p1, p2, q)
+        assert not np.all(np.isnan(ph.lam_last))
+    for explicit in (True, False):
+        for c, n_ in zip(got[True, explicit], got[False, explicit], strict=True):
+            np.testing.assert_allclose(c, n_, rtol=1e-12, atol=1e-9 * np.abs(n_).max())
+    # Swamee & Jain's friction is within 3 % of Colebrook's: so is the friction term
+    f_sj, f_cb = p1**2 - p2**2 - got[True, True][0], p1**2 - p2**2 - got[True, False][0]
+    turbulent = np.abs(q) > 1.0
+    np.testing.assert_allclose(f_sj[turbulent], f_cb[turbulent], rtol=0.03)
 
 
 def test_a_start_from_a_previous_result_converges_sooner_to_the_same_state() -> None:

@@ -46,10 +46,11 @@ _RE_COEF = COLEBROOK_RE_COEFFICIENT
 
 def _phi(q: FloatArray, d_over_a: FloatArray, mu: FloatArray, rel: FloatArray,
          divisor: float, lam_last: FloatArray, dlam_last: FloatArray, re_last: FloatArray,
-         phi: FloatArray, dphi: FloatArray) -> int:
+         phi: FloatArray, dphi: FloatArray, explicit: bool) -> int:
     """φ and dφ/dRe of every pipe at Re = |q|·(D/A)/μ into ``phi``, ``dphi``; the
     turbulent λ, dλ/dRe and Re into the ``*_last`` arrays. Returns −1, or the index of a
-    pipe whose Newton solve did not converge."""
+    pipe whose Newton solve did not converge. ``explicit``: Swamee & Jain's λ, not solved
+    and not kept in ``*_last`` (as ``colebrook_with_derivative(..., iterate=False)``)."""
     for i in range(q.size):
         r = abs(q[i]) * (d_over_a[i] / mu[i])
         if r < 1.0:
@@ -65,9 +66,12 @@ def _phi(q: FloatArray, d_over_a: FloatArray, mu: FloatArray, rel: FloatArray,
         cb = _C * b
         start = lam_last[i] + dlam_last[i] * (r - re_last[i])
         # from the last λ, or (none yet, or moved out of range) Swamee & Jain
-        x = 1.0 / math.sqrt(start) if start > 0.0 else -2.0 * math.log10(a + 5.74 / r**0.9)
-        converged = False
-        for _ in range(_MAX_ITERATIONS):  # Halley, as colebrook_with_derivative
+        if explicit or not start > 0.0:
+            x = -2.0 * math.log10(a + 5.74 / r**0.9)
+        else:
+            x = 1.0 / math.sqrt(start)
+        converged = explicit
+        for _ in range(0 if explicit else _MAX_ITERATIONS):  # Halley (colebrook_with_derivative)
             arg = a + b * x
             f = x + _C * math.log(arg)
             cu = cb / arg
@@ -83,7 +87,8 @@ def _phi(q: FloatArray, d_over_a: FloatArray, mu: FloatArray, rel: FloatArray,
         dx = (cb * x / (r * arg)) / (1.0 + cb / arg)
         lm = 1.0 / (x * x)
         dlm = -2.0 * lm / x * dx
-        lam_last[i], dlam_last[i], re_last[i] = lm, dlm, r
+        if not explicit:
+            lam_last[i], dlam_last[i], re_last[i] = lm, dlm, r
         dp = lm + r * dlm
         if r < _RE_TURB:  # the critical zone's blend
             phi_c = r * lm
@@ -180,12 +185,12 @@ def pipe_law(p1: FloatArray, p2: FloatArray, q: FloatArray, z: FloatArray, dz: F
 
 def colebrook_phi(q: FloatArray, d_over_a: FloatArray, mu: FloatArray, rel: FloatArray,
                   divisor: float, lam_last: FloatArray, dlam_last: FloatArray,
-                  re_last: FloatArray, compiled: bool = True
+                  re_last: FloatArray, compiled: bool = True, explicit: bool = False
                   ) -> tuple[FloatArray, FloatArray, int]:
     """(φ, dφ/dRe, −1 or the first pipe not converged) at Re = |q|·(D/A)/μ, made in the
-    pass; updates the ``*_last`` arrays."""
+    pass; updates the ``*_last`` arrays (``explicit``: Swamee & Jain's λ; see :func:`_phi`)."""
     phi = np.empty(q.size)
     dphi = np.empty(q.size)
     bad = int(_kernels(compiled)[0](q, d_over_a, mu, rel, divisor, lam_last, dlam_last,
-                                    re_last, phi, dphi))
+                                    re_last, phi, dphi, explicit))
     return phi, dphi, bad

@@ -143,7 +143,8 @@ class _Labels:
     end nodes (made on first use; shared by the arrays' boundary copies and the results)."""
 
     def __init__(self, node_ids: npt.NDArray[np.object_], edge_ids: npt.NDArray[np.object_],
-                 types: list[type], type_code: npt.NDArray[np.integer[Any]], fr: IntArray, to: IntArray) -> None:
+                 types: list[type], type_code: npt.NDArray[np.integer[Any]], fr: IntArray,
+                 to: IntArray) -> None:
         self._node_ids, self._edge_ids, self._types = node_ids, edge_ids, types
         self._type_code, self._fr, self._to = type_code, fr, to
 
@@ -597,9 +598,12 @@ class _Physics:
         self.re_last = np.zeros(d.size)
         self._mu_const: FloatArray | None = None
 
-    def pipe_law(self, p1: FloatArray, p2: FloatArray, q: FloatArray
+    def pipe_law(self, p1: FloatArray, p2: FloatArray, q: FloatArray, explicit: bool = False
                  ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-        """Residual r = p1² − e^s p2² − F(q) and its derivatives (∂p1, ∂p2, ∂q)."""
+        """Residual r = p1² − e^s p2² − F(q) and its derivatives (∂p1, ∂p2, ∂q).
+
+        ``explicit``: Colebrook-family friction by Swamee & Jain's explicit formula, not
+        solved (nor remembered as the next solve's start): for the linearised start."""
         a = self.a
         compiled = COMPILED_PIPE_LAW
         if compiled:
@@ -628,7 +632,7 @@ class _Physics:
             mu_all = self._viscosity(tt, pm, zrt)
             phi, dphi, bad = _colebrook.colebrook_phi(
                 q, self.d_over_a, mu_all, self.rel_rough_d, _COLEBROOK_DIVISORS[law0],
-                self.lam_last, self.dlam_last, self.re_last)
+                self.lam_last, self.dlam_last, self.re_last, explicit=explicit)
             if bad >= 0:
                 raise ConvergenceError("Colebrook Newton", iterations=50,
                                        residual=float(abs(q[bad]) * self.d_over_a[bad]
@@ -656,12 +660,12 @@ class _Physics:
                 # one Colebrook-family law: the compiled pass (the same φ as _darcy_phi)
                 phi, dphi, bad = _colebrook.colebrook_phi(
                     q_d, self.d_over_a, mu, rel, _COLEBROOK_DIVISORS[law0], self.lam_last,
-                    self.dlam_last, self.re_last)
+                    self.dlam_last, self.re_last, explicit=explicit)
                 if bad >= 0:
                     raise ConvergenceError("Colebrook Newton", iterations=50,
                                            residual=float(abs(q_d[bad]) * dre_dq[bad]))
             else:
-                phi, dphi = self._darcy_phi(np.abs(q_d) * dre_dq, rel)
+                phi, dphi = self._darcy_phi(np.abs(q_d) * dre_dq, rel, explicit)
             coef = zrt_d * (self.geometry_d * mu)
             if le_factor is not None:
                 coef = coef * (le_factor if every else le_factor[d])
@@ -719,9 +723,11 @@ class _Physics:
         assert zrt is not None
         return np.asarray(lee_gonzalez_eakin(tt, pm / zrt, self.molar_mass), dtype=float)
 
-    def _darcy_phi(self, re: FloatArray, rel: FloatArray) -> tuple[FloatArray, FloatArray]:
+    def _darcy_phi(self, re: FloatArray, rel: FloatArray, explicit: bool = False
+                   ) -> tuple[FloatArray, FloatArray]:
         """φ = λ·Re and dφ/dRe of the Darcy-law pipes at Reynolds numbers ``re`` (numpy;
-        :mod:`._colebrook` is the compiled pass for one Colebrook-family law)."""
+        :mod:`._colebrook` is the compiled pass for one Colebrook-family law);
+        ``explicit``: see :meth:`pipe_law`."""
         lam = np.empty(re.size)
         dphi = np.empty(re.size)
         for law, m in self.law_groups:
@@ -737,8 +743,10 @@ class _Physics:
                 # start: the last λ moved along its dλ/dRe to this Re
                 start = self.lam_last[mt] + self.dlam_last[mt] * (re_t - self.re_last[mt])
                 lm, dlm = colebrook_with_derivative(re_t, rel[mt], divisor,
-                                                    np.where(start > 0, start, np.nan))
-                self.lam_last[mt], self.dlam_last[mt], self.re_last[mt] = lm, dlm, re_t
+                                                    np.where(start > 0, start, np.nan),
+                                                    iterate=not explicit)
+                if not explicit:
+                    self.lam_last[mt], self.dlam_last[mt], self.re_last[mt] = lm, dlm, re_t
                 dphi_t = lm + re_t * dlm
                 crit = re_t < RE_TURBULENT_MIN
                 if crit.any():
@@ -1244,8 +1252,12 @@ def _linear_start(a: _Arrays, ph: _Physics, inj: FloatArray, p_ref: float,
     with its lossless elements as 1 m pipes 4/5 → 4/5, as loaded 5/6 → 4/4; GasLib-4197
     5/6 → 4/5 and 6/8 → 5/6; synthetic gas-network-like 1k nodes 3/4 → 4/5, 10k 5/5 →
     4/5; square grids 1k 5/6 → 5/7, 10k 6/8 → 6/8 (45 factorisations against 48 over
-    the eight). The diameter scaling, measured before: GasLib-582 and GasLib-4197 as
-    1 m pipes 5 → 4 and 6 → 5 Newton iterations, as loaded 5 and 6 either way;
+    the eight). Both solves take Colebrook-family friction factors from Swamee & Jain's
+    explicit formula (within 3 % of the law), not the law solved by Halley's method: the
+    same Newton iterations and factorisations on the eight networks (the 1k grid one
+    factorisation fewer), ~0.2 ms less on GasLib-4197's first solve. The diameter
+    scaling, measured before: GasLib-582 and GasLib-4197 as 1 m pipes 5 → 4 and 6 → 5
+    Newton iterations, as loaded 5 and 6 either way;
     synthetic gas-network-like 1k 4 → 3, 10k 5; square grids 1k 4 → 5, 10k 7 → 6.
     """
     nf, ne = a.free.size, a.ne
@@ -1262,7 +1274,7 @@ def _linear_start(a: _Arrays, ph: _Physics, inj: FloatArray, p_ref: float,
     k = a.pipe_idx
     if k.size:
         pp = np.full(k.size, p0)
-        _, _, _, jq = ph.pipe_law(pp, pp, q_nom[k])
+        _, _, _, jq = ph.pipe_law(pp, pp, q_nom[k], explicit=True)
         c1[k], c2[k], cq[k] = 2 * p0 / p_ref**2, -2 * p0 / p_ref**2, jq / p_ref**2
     k = a.res_idx
     if k.size:
@@ -1298,7 +1310,7 @@ def _linear_start(a: _Arrays, ph: _Physics, inj: FloatArray, p_ref: float,
         q_lin = np.sqrt(np.maximum(np.abs(sol[nf:][k]), 1e-3 * q_nom[k]) * q_nom[k])
         pp = np.full(k.size, p0)
         # the secant F(q_lin)/q_lin (r = −F at p1 = p2): the linear law exact at q_lin
-        cq[k] = ph.pipe_law(pp, pp, q_lin)[0] / (q_lin * p_ref**2)
+        cq[k] = ph.pipe_law(pp, pp, q_lin, explicit=True)[0] / (q_lin * p_ref**2)
         sol = solve_linear()
     sol[:nf] = np.maximum(sol[:nf], 0.05 * p0)
     return sol
