@@ -5,6 +5,9 @@ Run: python benchmarks/bench_network.py [--max-nodes 100000] [--topology gaslike
 "first" is a solve of a fresh copy of the network (its arrays compiled afresh; µs/node
 is of this one), "repeat" a second solve of the same network object (the solver reuses
 the compiled arrays of an unchanged network); best of 3 below 50,000 nodes, else one.
+"kept MB" is the memory a network holds after its first solve, once the result is
+dropped (its compiled arrays, Newton-system plans and column arrays; traced by
+tracemalloc in one more first solve, untimed).
 
 Two topologies, pipes of 5-20 km and 0.3-0.9 m (Colebrook, GERG-2008 surrogate Z), a
 demand of 0.3 kg/s at every 7th node, the same seed every run:
@@ -23,8 +26,10 @@ demand of 0.3 kg/s at every 7th node, the same seed every run:
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import time
+import tracemalloc
 
 import numpy as np
 
@@ -111,6 +116,21 @@ def gaslike(n_nodes: int, seed: int = 1, loop_share: float = 0.06,
     return net
 
 
+def kept_bytes(net: Network) -> int:
+    """Memory [bytes] a fresh copy of ``net`` keeps after its first solve (result dropped)."""
+    c = net.copy()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        res = solve_steady(c, GAS)
+        del res
+        gc.collect()
+        return tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--max-nodes", type=int, default=100_000)
@@ -119,7 +139,7 @@ def main() -> None:
     GAS.surrogate()
     kinds = ("gaslike", "grid") if args.topology == "both" else (args.topology,)
     print(f"{'topology':>9s} {'nodes':>8s} {'pipes':>8s} {'loops':>7s} {'iter':>5s} "
-          f"{'first s':>9s} {'us/node':>9s} {'repeat s':>9s}")
+          f"{'first s':>9s} {'us/node':>9s} {'repeat s':>9s} {'kept MB':>8s}")
     for kind, n in ((k, n) for k in kinds for n in (1_000, 10_000, 100_000)):
         if n > args.max_nodes:
             continue
@@ -141,7 +161,7 @@ def main() -> None:
         loops = len(net.edges) - len(net.nodes) + 1
         print(f"{kind:>9s} {len(net.nodes):8d} {len(net.edges):8d} {loops:7d} "
               f"{res.iterations:5d} {best:9.3f} {best / len(net.nodes) * 1e6:9.1f} "
-              f"{again:9.3f}")
+              f"{again:9.3f} {kept_bytes(net) / 1e6:8.2f}")
 
 
 if __name__ == "__main__":
