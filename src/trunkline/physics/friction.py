@@ -518,8 +518,9 @@ def colebrook_with_derivative(
     argument checks (solver use).
 
     ``iterate=False`` skips Halley's steps (``start`` unused): Swamee & Jain's λ, within
-    3 % of Colebrook's for 5·10³ ≤ Re ≤ 10⁸ and 10⁻⁶ ≤ ε/D ≤ 10⁻² (Swamee & Jain 1976;
-    2.7 % at most in the tests, near the low end of Re),
+    3 % of Colebrook's for 5·10³ ≤ Re ≤ 10⁸ and 10⁻⁶ ≤ ε/D ≤ 10⁻² (Swamee, P. K. & Jain,
+    A. K., "Explicit equations for pipe-flow problems", J. Hydraulics Division ASCE
+    102(5), 1976, 657–664; 2.7 % at most in the tests, near the low end of Re),
     with the implicit function's dλ/dRe at it — for a solver's start, which needs a
     resistance of the right size, not the exact law.
     """
