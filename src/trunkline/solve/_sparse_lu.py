@@ -684,7 +684,7 @@ class SymbolicLU:
         self._fill: Callable[..., Any] = kernels[1]
         self._numeric: Callable[..., Any] = kernels[2]
         self._solve: Callable[..., Any] = kernels[3]
-        size = np.shape(indices)[0]
+        size = max(np.shape(indices)[0], np.shape(indptr)[0])
         ap = np.ascontiguousarray(indptr, index_dtype(size))
         ai = np.ascontiguousarray(indices, index_dtype(size))
         n = ap.size - 1
