@@ -407,6 +407,26 @@ def test_a_compiled_network_keeps_its_patterns_in_32_bit_indices() -> None:
     assert nw._sparse_lu.index_dtype(2**31) is np.int64
 
 
+def test_a_plans_unordered_matrix_is_its_ordered_one_permuted_back() -> None:
+    """The matrix the singular-step fallback regularises (entries in the unknowns' own
+    order, made from the element lists when needed) is the ordered matrix the steps
+    factorise, permuted back: ordered[new_pos[i], new_pos[j]] = unordered[i, j]."""
+    net = osiadacz_network()  # compressors with set-points: the general path
+    solve_steady(net, METHANE)
+    plans = [p for p in nw._compile(net).plans.values() if p.k0.size]
+    assert plans
+    rng = np.random.default_rng(3)
+    for plan in plans:
+        n_entries = plan.slot.size
+        vals = rng.normal(size=n_entries)
+        unordered = plan.unordered_matrix(vals).toarray()
+        ordered = plan.matrix(vals).toarray()
+        pos = plan.new_pos
+        # (duplicates summed in another order: equal to rounding)
+        np.testing.assert_allclose(ordered[np.ix_(pos, pos)], unordered, rtol=1e-14,
+                                   atol=1e-14 * np.abs(unordered).max())
+
+
 def test_new_demand_on_a_cut_off_node_is_an_error_on_a_compiled_network() -> None:
     net = Network("cut off")
     net.add_node("a")
