@@ -486,6 +486,35 @@ def darcy_friction(
     return _out(result)
 
 
+def _colebrook_halley(x: npt.NDArray[np.float64], a: npt.NDArray[np.float64],
+                      b: npt.NDArray[np.float64], cb: npt.NDArray[np.float64]
+                      ) -> npt.NDArray[np.float64]:
+    """Halley's iteration of :func:`colebrook_with_derivative` from ``x`` = 1/√λ, on the
+    entries not yet converged only (from a good start most converge in one step, a few
+    far-moved ones take more)."""
+    c = _TWO_OVER_LN10
+    xa, aa, ba, cba = x, a, b, cb
+    at: npt.NDArray[np.intp] | None = None
+    for _ in range(_MAX_ITERATIONS):
+        arg = aa + ba * xa
+        f = xa + c * np.log(arg)
+        cu = cba / arg
+        fp = 1.0 + cu
+        step = f / fp / (1.0 + f * cu * (ba / arg) / (2.0 * fp * fp))
+        xa = xa - step
+        going = np.abs(step) > _COLEBROOK_STEP_RTOL * xa
+        if at is None:
+            x = xa
+        else:
+            x[at] = xa
+        if not going.any():
+            return x
+        at = np.flatnonzero(going) if at is None else at[going]
+        xa, aa, ba, cba = xa[going], a[at], b[at], cb[at]
+    raise ConvergenceError("Colebrook Halley", iterations=_MAX_ITERATIONS,
+                           residual=float(np.max(np.abs(step))))
+
+
 def colebrook_with_derivative(
     re: npt.NDArray[np.float64], rel_roughness: npt.NDArray[np.float64],
     divisor: float = COLEBROOK_ROUGHNESS_DIVISOR,
@@ -535,30 +564,8 @@ def colebrook_with_derivative(
         cold = np.isnan(x)
         if bool(cold.any()):
             x[cold] = -2.0 * np.log10(a[cold] + 5.74 / re[cold] ** 0.9)
-    # Halley on the entries not yet converged only (from a good start most converge in
-    # one step, a few far-moved ones take more)
-    xa, aa, ba, cba = x, a, b, cb
-    at: npt.NDArray[np.intp] | None = None
-    for _ in range(_MAX_ITERATIONS if iterate else 0):
-        arg = aa + ba * xa
-        f = xa + c * np.log(arg)
-        cu = cba / arg
-        fp = 1.0 + cu
-        step = f / fp / (1.0 + f * cu * (ba / arg) / (2.0 * fp * fp))
-        xa = xa - step
-        going = np.abs(step) > _COLEBROOK_STEP_RTOL * xa
-        if at is None:
-            x = xa
-        else:
-            x[at] = xa
-        if not going.any():
-            break
-        at = np.flatnonzero(going) if at is None else at[going]
-        xa, aa, ba, cba = xa[going], a[at], b[at], cb[at]
-    else:
-        if iterate:
-            raise ConvergenceError("Colebrook Halley", iterations=_MAX_ITERATIONS,
-                                   residual=float(np.max(np.abs(step))))
+    if iterate:
+        x = _colebrook_halley(x, a, b, cb)
     arg = a + b * x
     dx = (cb * x / (re * arg)) / (1.0 + cb / arg)
     lam = 1.0 / (x * x)

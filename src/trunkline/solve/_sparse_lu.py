@@ -685,8 +685,9 @@ class SymbolicLU:
         self._numeric: Callable[..., Any] = kernels[2]
         self._solve: Callable[..., Any] = kernels[3]
         size = max(np.shape(indices)[0], np.shape(indptr)[0])
-        ap = np.ascontiguousarray(indptr, index_dtype(size))
-        ai = np.ascontiguousarray(indices, index_dtype(size))
+        dt_a = index_dtype(size)
+        ap = np.ascontiguousarray(indptr, dt_a)
+        ai = np.ascontiguousarray(indices, dt_a)
         n = ap.size - 1
         self.n, self.ap, self.ai = n, ap, ai
         parent = np.empty(n, np.int64)

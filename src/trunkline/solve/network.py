@@ -382,10 +382,7 @@ class _Arrays:
         self.free_pos = -np.ones(nn, dtype=np.intp)
         self.free_pos[self.free] = np.arange(self.free.size)
         self.kind, self.setpoint, self.loss_in, self.loss_out = kind, setp, loss_in, loss_out
-        # every element a pipe (the common case): the index arrays over all elements
-        # and over the pipes are one arange, shared, not one each
-        every_pipe = bool(np.all(is_pipe)) and not np.any(self.isolated)
-        self.pipe_idx = np.arange(ne) if every_pipe else np.flatnonzero(kind == PIPE)
+        self.pipe_idx = np.flatnonzero(kind == PIPE)
         self.res_idx = np.flatnonzero(kind == RESISTOR)
         self.equal_idx = np.flatnonzero(kind == EQUAL)
         self.closed_idx = np.flatnonzero(kind == CLOSED)
@@ -412,11 +409,12 @@ class _Arrays:
         is_darcy = np.zeros(npipe, dtype=bool)
         for law in present.intersection(_DARCY_LAWS):
             is_darcy |= of_law[law]
+        # every pipe of one Darcy law in a network of pipes (the common case): the
+        # indices over the elements, the pipes and that law's pipes are one array, shared
         all_darcy = bool(np.all(is_darcy))
         self.darcy = self.pipe_idx if every and all_darcy else np.flatnonzero(is_darcy)
         self.power = np.flatnonzero(~is_darcy)
-        # each Darcy law's pipes among the Darcy-law pipes (all of them: the same arange)
-        self.law_groups = [(law, self.darcy if every and all_darcy and len(present) == 1
+        self.law_groups = [(law, self.darcy if all_darcy and len(present) == 1
                             else np.flatnonzero(of_law[law][is_darcy]))
                            for law in _DARCY_LAWS if law in present]
         self.z_scaled = ~of_law.get("empirical", np.zeros(npipe, dtype=bool))
