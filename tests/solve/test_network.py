@@ -399,8 +399,10 @@ def test_a_compiled_network_keeps_its_patterns_in_32_bit_indices() -> None:
     for plan in nodal:
         sym = plan.symbolic
         assert sym is not None
+        factorisation = ((sym.amap, sym.targets) if sym.by_updates else
+                         (sym.reach, sym.lo_pos))
         kept = (plan.pos1, plan.pos2, plan.new_pos, plan.indptr, plan.indices, plan.slot,
-                *plan.nodal().slots, sym.ap, sym.ai, sym.lp, sym.li, sym.reach, sym.lo_pos)
+                *plan.nodal().slots, sym.ap, sym.ai, sym.lp, sym.li, *factorisation)
         assert all(arr.dtype == np.int32 for arr in kept)
         assert not hasattr(plan, "rows") and "general" not in vars(plan)
     assert nw._sparse_lu.index_dtype(2**31 - 2) is np.int32

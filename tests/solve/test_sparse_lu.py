@@ -35,11 +35,20 @@ def _nodal_matrix(rng: np.random.Generator, n: int, extra: int) -> sp.csc_matrix
     return m
 
 
+#: the two numeric factorisations: up-looking (no pattern is light enough for the list of
+#: updates) and from the list of updates (every pattern is)
+BY_UPDATES = pytest.mark.parametrize("updates_max_work", [0.0, np.inf],
+                                     ids=["up-looking", "by-updates"])
+
+
+@BY_UPDATES
 @pytest.mark.parametrize("seed", range(6))
-def test_plain_kernels_solve_nodal_systems(seed: int) -> None:
+def test_plain_kernels_solve_nodal_systems(seed: int, updates_max_work: float) -> None:
     rng = np.random.default_rng(seed)
     m = _nodal_matrix(rng, int(rng.integers(2, 60)), int(rng.integers(0, 12)))
-    sym = _sparse_lu.SymbolicLU(m.indptr, m.indices, compiled=False)
+    sym = _sparse_lu.SymbolicLU(m.indptr, m.indices, compiled=False,
+                                updates_max_work=updates_max_work)
+    assert sym.by_updates == (updates_max_work > 0)
     lu = sym.factor(m.data)
     assert lu is not None
     b = rng.normal(size=m.shape[0])
@@ -47,13 +56,17 @@ def test_plain_kernels_solve_nodal_systems(seed: int) -> None:
                                atol=1e-12 * np.abs(np.linalg.solve(m.toarray(), b)).max())
 
 
-def test_a_path_is_factorised_without_fill() -> None:
+@BY_UPDATES
+def test_a_path_is_factorised_without_fill(updates_max_work: float) -> None:
     # a chain (pipes in series) in its natural order: L has one entry per column
     n = 50
     m = sp.diags([np.full(n - 1, -1.0), np.full(n, 2.5), np.full(n - 1, -1.5)], [-1, 0, 1],
                  format="csc")
-    sym = _sparse_lu.SymbolicLU(m.indptr, m.indices, compiled=False)
+    sym = _sparse_lu.SymbolicLU(m.indptr, m.indices, compiled=False,
+                                updates_max_work=updates_max_work)
     assert sym.nnz_l == n - 1 and sym.work == n - 1 and not sym.heavy
+    # by default a chain (work 1 per unknown) is factorised from its list of updates
+    assert _sparse_lu.SymbolicLU(m.indptr, m.indices, compiled=False).by_updates
     assert _sparse_lu.SymbolicLU(m.indptr, m.indices, False, max_work=0.9).heavy
     lu = sym.factor(m.data)
     assert lu is not None
@@ -61,31 +74,61 @@ def test_a_path_is_factorised_without_fill() -> None:
     np.testing.assert_allclose(lu.solve(b), np.linalg.solve(m.toarray(), b), rtol=1e-12)
 
 
-def test_a_failed_pivot_returns_none() -> None:
+@BY_UPDATES
+def test_a_failed_pivot_returns_none(updates_max_work: float) -> None:
     m = sp.csc_matrix(np.array([[0.0, 1.0], [1.0, 0.0]]))
     m.sort_indices()
     for compiled in (False, True):
-        assert _sparse_lu.SymbolicLU(m.indptr, m.indices, compiled).factor(m.data) is None
+        sym = _sparse_lu.SymbolicLU(m.indptr, m.indices, compiled,
+                                    updates_max_work=updates_max_work)
+        assert sym.factor(m.data) is None
     nan = sp.csc_matrix(np.array([[np.nan, 1.0], [1.0, 2.0]]))
-    assert _sparse_lu.SymbolicLU(nan.indptr, nan.indices, False).factor(nan.data) is None
+    sym = _sparse_lu.SymbolicLU(nan.indptr, nan.indices, False,
+                                updates_max_work=updates_max_work)
+    assert sym.factor(nan.data) is None
+    # a pivot that vanishes in the elimination (A's own diagonal entry is not zero)
+    gone = sp.csc_matrix(np.array([[1.0, 1.0], [1.0, 1.0]]))
+    sym = _sparse_lu.SymbolicLU(gone.indptr, gone.indices, False,
+                                updates_max_work=updates_max_work)
+    assert sym.factor(gone.data) is None
 
 
 @pytest.mark.skipif(not _sparse_lu.AVAILABLE, reason="needs numba (the fast extra)")
+@BY_UPDATES
 @pytest.mark.parametrize("seed", range(4))
-def test_compiled_kernels_equal_the_plain_ones(seed: int) -> None:
+def test_compiled_kernels_equal_the_plain_ones(seed: int, updates_max_work: float) -> None:
     rng = np.random.default_rng(100 + seed)
     m = _nodal_matrix(rng, 400, 40)
-    plain = _sparse_lu.SymbolicLU(m.indptr, m.indices, compiled=False)
-    fast = _sparse_lu.SymbolicLU(m.indptr, m.indices)
-    for field in ("rptr", "lp", "li", "lo_ptr", "lo_col", "lo_pos"):
+    plain = _sparse_lu.SymbolicLU(m.indptr, m.indices, compiled=False,
+                                  updates_max_work=updates_max_work)
+    fast = _sparse_lu.SymbolicLU(m.indptr, m.indices, updates_max_work=updates_max_work)
+    fields = (("lp", "li", "amap", "targets") if plain.by_updates else
+              ("rptr", "lp", "li", "lo_ptr", "lo_col", "lo_pos"))
+    for field in fields:
         np.testing.assert_array_equal(getattr(fast, field), getattr(plain, field))
-    np.testing.assert_array_equal(fast.reach[: plain.nnz_l], plain.reach[: plain.nnz_l])
+    if not plain.by_updates:
+        np.testing.assert_array_equal(fast.reach[: plain.nnz_l], plain.reach[: plain.nnz_l])
     lu_p, lu_f = plain.factor(m.data), fast.factor(m.data)
     assert lu_p is not None and lu_f is not None
     for field in ("lx", "ux", "ud"):
         np.testing.assert_allclose(getattr(lu_f, field), getattr(lu_p, field), rtol=1e-13)
     b = rng.normal(size=400)
     np.testing.assert_allclose(lu_f.solve(b), lu_p.solve(b), rtol=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_list_of_updates_gives_the_up_looking_factors(seed: int) -> None:
+    # the same L and U (summed in another order: to rounding) on a random network's matrix
+    rng = np.random.default_rng(300 + seed)
+    m = _nodal_matrix(rng, 120, 15)
+    up = _sparse_lu.SymbolicLU(m.indptr, m.indices, compiled=False, updates_max_work=0.0)
+    by = _sparse_lu.SymbolicLU(m.indptr, m.indices, compiled=False, updates_max_work=np.inf)
+    assert not up.by_updates and by.by_updates and by.targets.size == by.work
+    lu_up, lu_by = up.factor(m.data), by.factor(m.data)
+    assert lu_up is not None and lu_by is not None
+    for field in ("lx", "ux", "ud"):
+        a, b = getattr(lu_by, field), getattr(lu_up, field)
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-13 * np.abs(b).max())
 
 
 def _compiled_flags() -> list[bool]:
