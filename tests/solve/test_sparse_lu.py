@@ -303,3 +303,40 @@ def test_a_small_core_is_ordered_as_well_as_by_superlu(seed: int, compiled: bool
     monkeypatch.setattr(_sparse_lu, "DENSE_CORE_MAX", 0)
     mmd = _fill_of(n, m.row, m.col, compiled)
     assert dense <= 1.05 * mmd, (dense, mmd)
+
+
+@pytest.mark.parametrize("compiled", _compiled_flags())
+@pytest.mark.parametrize("seed", range(4))
+def test_the_orderings_record_is_the_symbolic_factorisation(seed: int, compiled: bool) -> None:
+    # whom each node was joined to when the ordering eliminated it is L's pattern: the
+    # same as the symbolic analysis of the ordered matrix finds, and its factorisation
+    # from that pattern solves the system
+    rng = np.random.default_rng(600 + seed)
+    n = 300
+    m = _nodal_matrix(rng, n, int(rng.integers(5, 40))).tocoo()
+    new_pos, factors = _sparse_lu.nodal_analysis(n, m.row, m.col, compiled)
+    assert factors is not None  # a small core: ordered with its record
+    indptr, indices, slot = _sparse_lu.ordered_pattern(n, new_pos, m.row, m.col, compiled)
+    made = _sparse_lu.SymbolicLU(indptr, indices, compiled, updates_max_work=np.inf)
+    given = _sparse_lu.SymbolicLU(indptr, indices, compiled, factors=factors)
+    assert given.by_updates and given.nnz_l == made.nnz_l and given.work == made.work
+    for field in ("lp", "li", "amap", "targets"):
+        np.testing.assert_array_equal(getattr(given, field), getattr(made, field))
+    data = np.bincount(slot, m.data, int(indptr[-1]))
+    lu = given.factor(data)
+    assert lu is not None
+    b = rng.normal(size=n)
+    dense = np.zeros((n, n))
+    np.add.at(dense, (new_pos[m.row], new_pos[m.col]), m.data)
+    np.testing.assert_allclose(lu.solve(b), np.linalg.solve(dense, b), rtol=1e-8,
+                               atol=1e-10 * np.abs(np.linalg.solve(dense, b)).max())
+
+
+def test_a_large_core_leaves_the_symbolic_factorisation_to_the_analysis(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # a core ordered by SuperLU's MMD comes without a record: the analysis makes L's pattern
+    monkeypatch.setattr(_sparse_lu, "DENSE_CORE_MAX", 0)
+    m = _nodal_matrix(np.random.default_rng(7), 200, 30).tocoo()
+    new_pos, factors = _sparse_lu.nodal_analysis(200, m.row, m.col)
+    assert factors is None
+    np.testing.assert_array_equal(np.sort(new_pos), np.arange(200))

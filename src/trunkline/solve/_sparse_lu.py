@@ -342,14 +342,16 @@ def _adjacency(n: int, rows: IntArray, cols: IntArray, ptr: IntArray, adj: IntAr
     return nnz
 
 
-def _series_reduction(n: int, ptr: IntArray, adj: IntArray, order: IntArray) -> int:
+def _series_reduction(n: int, ptr: IntArray, adj: IntArray, order: IntArray,
+                      joins: IntArray) -> int:
     """Eliminate the nodes of degree ≤ 2 as long as there are any (the exact minimum
     degree ordering of a gas network's trees and chains of pipes: a leaf adds no fill,
     a node between two others one entry joining them, or none if they are joined
     already; so no degree ever grows and the graph is edited in place). The order of
-    elimination into ``order``; returns how many were eliminated. The others (degree
-    ≥ 3 each, in ``adj``'s live entries, the others −1) are left for a general
-    ordering."""
+    elimination into ``order``, and the neighbours of the t-th eliminated node when it
+    was eliminated — its column of L's pattern — into ``joins[2t]``, ``joins[2t + 1]``
+    (−1: none); returns how many were eliminated. The others (degree ≥ 3 each, in
+    ``adj``'s live entries, the others −1) are left for a general ordering."""
     deg = np.empty(n, np.int64)
     for i in range(n):
         deg[i] = ptr[i + 1] - ptr[i]
@@ -379,7 +381,6 @@ def _series_reduction(n: int, ptr: IntArray, adj: IntArray, order: IntArray) -> 
             continue
         done[v] = True
         order[count] = v
-        count += 1
         u = -1
         w = -1
         for p in range(ptr[v], ptr[v + 1]):
@@ -389,6 +390,9 @@ def _series_reduction(n: int, ptr: IntArray, adj: IntArray, order: IntArray) -> 
                     u = j
                 else:
                     w = j
+        joins[2 * count] = u
+        joins[2 * count + 1] = w
+        count += 1
         for side in range(2):
             # in x's list, v becomes y (v's other neighbour; none: v is dropped), or is
             # dropped if x and y are joined already
@@ -419,11 +423,14 @@ def _series_reduction(n: int, ptr: IntArray, adj: IntArray, order: IntArray) -> 
 
 
 def _core_minimum_degree(n: int, ptr: IntArray, adj: IntArray, order: IntArray,
-                         count: int, max_core: int) -> int:
+                         count: int, max_core: int, joins_ptr: IntArray, joins: IntArray
+                         ) -> int:
     """Order the nodes that :func:`_series_reduction` left (not in ``order[:count]``) by
     minimum degree on their explicit elimination graph, after the eliminated ones in
     ``order``; returns the core's size, or −1 (nothing ordered) if it is above
-    ``max_core``.
+    ``max_core``. The neighbours of the s-th core node eliminated, when it was — its
+    column of L's pattern — into ``joins[joins_ptr[s]:joins_ptr[s + 1]]`` (room for
+    m(m − 1)/2 of them, m the core's size).
 
     The graph is held as a dense m × m boolean matrix, so this is for the small meshed
     core of a gas network (GasLib-4197: 309 of 4,196 nodes; see :data:`DENSE_CORE_MAX`);
@@ -466,6 +473,7 @@ def _core_minimum_degree(n: int, ptr: IntArray, adj: IntArray, order: IntArray,
         deg[a] = d
     alive = np.ones(m, np.bool_)
     nbr = np.empty(m, np.int64)
+    joins_ptr[0] = 0
     for step in range(m):
         v = -1
         best = m + 1
@@ -479,10 +487,12 @@ def _core_minimum_degree(n: int, ptr: IntArray, adj: IntArray, order: IntArray,
         for b in range(m):
             if g[v, b]:
                 nbr[k] = b
+                joins[joins_ptr[step] + k] = node[b]
                 k += 1
                 g[b, v] = False
                 g[v, b] = False
                 deg[b] -= 1
+        joins_ptr[step + 1] = joins_ptr[step] + k
         for x in range(k):
             a = nbr[x]
             for y in range(x + 1, k):
@@ -493,6 +503,34 @@ def _core_minimum_degree(n: int, ptr: IntArray, adj: IntArray, order: IntArray,
                     deg[a] += 1
                     deg[b] += 1
     return m
+
+
+def _factor_pattern(n: int, count: int, order: IntArray, new_pos: IntArray,
+                    series_joins: IntArray, core_ptr: IntArray, core_joins: IntArray,
+                    lp: IntArray, li: IntArray) -> None:
+    """L's column pattern (``lp``, ``li``: rows ascending) of the ordered matrix from the
+    neighbours each node had when it was eliminated (:func:`_series_reduction` for the
+    first ``count``, :func:`_core_minimum_degree` for the others): eliminating a node
+    joins its neighbours, so they are the rows of its column of L (George & Liu 1981,
+    ch. 5) — the symbolic factorisation comes with the ordering."""
+    lp[0] = 0
+    for j in range(n):
+        if j < count:
+            c = int(series_joins[2 * j] >= 0) + int(series_joins[2 * j + 1] >= 0)
+        else:
+            c = core_ptr[j - count + 1] - core_ptr[j - count]
+        lp[j + 1] = lp[j] + c
+    for j in range(n):
+        start = lp[j]
+        for t in range(lp[j + 1] - start):
+            u = series_joins[2 * j + t] if j < count else core_joins[core_ptr[j - count] + t]
+            r = new_pos[u]
+            # insertion into the column's rows so far, ascending
+            s = start + t
+            while s > start and li[s - 1] > r:
+                li[s] = li[s - 1]
+                s -= 1
+            li[s] = r
 
 
 def _ordered_pattern(n: int, new_pos: IntArray, rows: IntArray, cols: IntArray,
@@ -646,7 +684,7 @@ def index_dtype(largest: int) -> type[np.signedinteger[Any]]:
 _PLAIN: Final = (_symbolic_count, _symbolic_fill, _numeric, _solve, _adjacency,
                  _series_reduction, _ordered_pattern, _nodal_values, _nodal_rhs,
                  _nodal_flows, _cut_off, _core_minimum_degree, _lower_by_rows,
-                 _update_places, _numeric_by_updates)
+                 _update_places, _numeric_by_updates, _factor_pattern)
 #: whether the compiled kernels are available (numba installed; imported on first use)
 AVAILABLE: Final = importlib.util.find_spec("numba") is not None
 
@@ -690,15 +728,27 @@ def cut_off_nodes(fr: IntArray, to: IntArray, joined: npt.NDArray[np.bool_],
 def nodal_ordering(n: int, rows: IntArray, cols: IntArray, compiled: bool = True
                    ) -> IntArray:
     """A fill-reducing ordering of a structurally symmetric pattern (entries (rows[t],
-    cols[t]), duplicates allowed): the new position of every index.
+    cols[t]), duplicates allowed): the new position of every index (see
+    :func:`nodal_analysis`)."""
+    return nodal_analysis(n, rows, cols, compiled)[0]
+
+
+def nodal_analysis(n: int, rows: IntArray, cols: IntArray, compiled: bool = True
+                   ) -> tuple[IntArray, tuple[IntArray, IntArray] | None]:
+    """A fill-reducing ordering of a structurally symmetric pattern (entries (rows[t],
+    cols[t]), duplicates allowed) — the new position of every index — and, where the
+    ordering gives it, the pattern of L in that order (lp, li: see :class:`SymbolicLU`).
 
     Minimum degree, in two parts. Gas networks are mostly trees and chains of pipes:
     their nodes of degree ≤ 2 are eliminated first, exactly as minimum degree would
     (:func:`_series_reduction`, linear time). What remains — the meshed core, each node
-    of degree ≥ 3 — is ordered by SuperLU's multiple minimum degree on A + Aᵀ
-    (Liu 1985, as ``permc_spec="MMD_AT_PLUS_A"``), which needs a factorisation: of a
-    core of a few hundred nodes on a gas network (GasLib-4197: see the tests), of
-    nearly the whole matrix on a grid.
+    of degree ≥ 3 — is ordered by minimum degree on its explicit elimination graph
+    (:func:`_core_minimum_degree`) if it is small (a gas network's few hundred nodes,
+    :data:`DENSE_CORE_MAX`): both parts record whom each node was joined to, which is
+    L's pattern (:func:`_factor_pattern`). A larger core (a grid's) is ordered by
+    SuperLU's multiple minimum degree on A + Aᵀ (Liu 1985, as
+    ``permc_spec="MMD_AT_PLUS_A"``), which needs a factorisation; L's pattern is then
+    left to :class:`SymbolicLU`.
     """
     k = _kernels(compiled)
     dt = index_dtype(max(n, 2 * rows.size))
@@ -708,12 +758,26 @@ def nodal_ordering(n: int, rows: IntArray, cols: IntArray, compiled: bool = True
     adj = np.empty(2 * rows.size, dt)
     k[4](n, rows, cols, ptr, adj)
     order = np.empty(n, dt)
-    count = int(k[5](n, ptr, adj, order))
+    series_joins = np.empty(2 * n, dt)
+    count = int(k[5](n, ptr, adj, order, series_joins))
     new_pos = np.empty(n, dt)
+    m = n - count
     dense_max = min(DENSE_CORE_MAX, int(DENSE_CORE_SHARE * n))
-    if count == n or k[11](n, ptr, adj, order, count, dense_max) >= 0:
-        new_pos[order] = np.arange(n)
-        return new_pos
+    if m <= dense_max:
+        core_ptr = np.empty(m + 1, dt)
+        # room for every pair of core nodes (pages are touched only where written)
+        core_joins = np.empty(m * (m - 1) // 2, dt)
+        if m:
+            k[11](n, ptr, adj, order, count, dense_max, core_ptr, core_joins)
+        else:
+            core_ptr[0] = 0
+        new_pos[order] = np.arange(n, dtype=dt)
+        nnz_l = int(np.count_nonzero(series_joins[:2 * count] >= 0)) + int(core_ptr[m])
+        dt_l = index_dtype(max(n, nnz_l))
+        lp: IntArray = np.empty(n + 1, dt_l)
+        li: IntArray = np.empty(nnz_l, dt_l)
+        k[15](n, count, order, new_pos, series_joins, core_ptr, core_joins, lp, li)
+        return new_pos, (lp, li)
     new_pos[order[:count]] = np.arange(count)
     eliminated = np.zeros(n, dtype=bool)
     eliminated[order[:count]] = True
@@ -726,7 +790,6 @@ def nodal_ordering(n: int, rows: IntArray, cols: IntArray, compiled: bool = True
     entries = adj[:ptr[n]]
     live = (entries >= 0) & ~eliminated[owner]
     r, c = local[owner[live]], local[entries[live]]  # r ascending (CSR order)
-    m = core.size
     deg = np.bincount(r, minlength=m)
     indptr = np.zeros(m + 1, np.int64)
     np.cumsum(deg + 1, out=indptr[1:])
@@ -741,7 +804,7 @@ def nodal_ordering(n: int, rows: IntArray, cols: IntArray, compiled: bool = True
     lu = spla.splu(mat, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.1, relax=1,
                    panel_size=1, options={"SymmetricMode": True})
     new_pos[core] = count + np.asarray(lu.perm_c, dtype=dt)
-    return new_pos
+    return new_pos, None
 
 
 def ordered_pattern(n: int, new_pos: IntArray, rows: IntArray, cols: IntArray,
@@ -770,7 +833,10 @@ class SymbolicLU:
 
     def __init__(self, indptr: npt.ArrayLike, indices: npt.ArrayLike,
                  compiled: bool = True, max_work: float = np.inf,
-                 updates_max_work: float = UPDATES_MAX_WORK) -> None:
+                 updates_max_work: float = UPDATES_MAX_WORK,
+                 factors: tuple[IntArray, IntArray] | None = None) -> None:
+        """``factors``: L's pattern (lp, li) if known (from :func:`nodal_analysis`),
+        not made again where the factorisation runs from the list of updates."""
         kernels = _kernels(compiled)
         self._count: Callable[..., Any] = kernels[0]
         self._numeric: Callable[..., Any] = kernels[2]
@@ -782,6 +848,9 @@ class SymbolicLU:
         ai = np.ascontiguousarray(indices, dt_a)
         n = ap.size - 1
         self.n, self.ap, self.ai = n, ap, ai
+        if factors is not None and self._from_factors(factors, kernels, max_work,
+                                                      updates_max_work):
+            return
         parent = np.empty(n, np.int64)
         count = np.zeros(n, np.int64)
         lower = np.zeros(1, np.int64)
@@ -806,11 +875,7 @@ class SymbolicLU:
         self.li = np.empty(nnz_l, dt)
         kernels[1](n, ap, ai, parent, rptr, reach, self.lp, self.li)
         if self.by_updates:
-            self.amap = np.empty(ap[n], index_dtype(2 * nnz_l + n))
-            self.targets = np.empty(int(self.work), self.amap.dtype)
-            if not kernels[13](n, ap, ai, self.lp, self.li, self.amap, self.targets):
-                raise RuntimeError("a factor entry outside the symbolic pattern (a pattern "
-                                   "that is not structurally symmetric or not sorted)")
+            self._list_updates(kernels)
             return
         self.rptr, self.reach = rptr, reach
         nnz_lo = int(lower[0])
@@ -818,6 +883,31 @@ class SymbolicLU:
         self.lo_col = np.empty(nnz_lo, dt)
         self.lo_pos = np.empty(nnz_lo, dt)
         kernels[12](n, ap, ai, self.lo_ptr, self.lo_col, self.lo_pos)
+
+    def _from_factors(self, factors: tuple[IntArray, IntArray], kernels: tuple[Any, ...],
+                      max_work: float, updates_max_work: float) -> bool:
+        """Take L's given pattern where the factorisation runs from the list of updates
+        (which needs nothing else of the analysis); False: made as usual instead."""
+        lp, li = factors
+        n = self.n
+        count = np.diff(lp)
+        work = float(np.dot(count, count))
+        if work > min(max_work, updates_max_work) * n:
+            return False
+        self.nnz_l, self.work, self.heavy, self.by_updates = int(lp[n]), work, False, True
+        self.lp, self.li = lp, li
+        self._list_updates(kernels)
+        return True
+
+    def _list_updates(self, kernels: tuple[Any, ...]) -> None:
+        """The places of A's entries and of the elimination's updates (see
+        :func:`_update_places`)."""
+        n, nnz_l = self.n, self.nnz_l
+        self.amap = np.empty(self.ap[n], index_dtype(2 * nnz_l + n))
+        self.targets = np.empty(int(self.work), self.amap.dtype)
+        if not kernels[13](n, self.ap, self.ai, self.lp, self.li, self.amap, self.targets):
+            raise RuntimeError("a factor entry outside the symbolic pattern (a pattern "
+                               "that is not structurally symmetric or not sorted)")
 
     def factor(self, data: npt.ArrayLike) -> NumericLU | None:
         """The factorisation of the matrix with these values (on the pattern's slots), or

@@ -845,6 +845,8 @@ class _Plan:
         self._nodal: _sparse_lu.NodalSystem | None = None
         #: each element's slot in each of its four nodal entries (see :meth:`nodal`)
         self._slots: tuple[IntArray, IntArray, IntArray, IntArray] | None = None
+        #: L's pattern from the ordering, until the compiled LU's analysis takes it
+        self._factors: tuple[IntArray, IntArray] | None = None
 
     def _parts(self) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray, IntArray]:
         """The entries' element lists: (from, from), (from, to), (to, from), (to, to) of
@@ -895,7 +897,9 @@ class _Plan:
         if self.nodal_ordering():
             # a nodal matrix (see compiled_lu): minimum degree on its pattern alone,
             # without a first factorisation by SuperLU
-            new_pos = _sparse_lu.nodal_ordering(size, rows, cols)
+            new_pos, factors = _sparse_lu.nodal_analysis(size, rows, cols)
+            # L's pattern, when the ordering gives it: for the compiled LU's analysis
+            self._factors = factors
         else:
             assert vals is not None
             jm = sp.csc_matrix((vals, (rows, cols)), shape=(size, size))
@@ -941,7 +945,9 @@ class _Plan:
             return None
         if self.symbolic is None:  # concurrent solves may both make it: the same result
             self.symbolic = _sparse_lu.SymbolicLU(self.indptr, self.indices,
-                                                  max_work=COMPILED_LU_MAX_WORK)
+                                                  max_work=COMPILED_LU_MAX_WORK,
+                                                  factors=self._factors)
+            self._factors = None  # not kept: the analysis holds what it needs
         return None if self.symbolic.heavy else self.symbolic
 
     def nodal(self) -> _sparse_lu.NodalSystem | None:
