@@ -143,7 +143,7 @@ def test_a_tree_is_ordered_without_fill(seed: int, compiled: bool) -> None:
     n = 80
     m = _nodal_matrix(rng, n, 0)
     coo = m.tocoo()
-    new_pos = _sparse_lu.nodal_ordering(n, coo.row, coo.col, compiled)
+    new_pos = _sparse_lu.nodal_analysis(n, coo.row, coo.col, compiled)[0]
     indptr, indices, _ = _sparse_lu.ordered_pattern(n, new_pos, coo.row, coo.col, compiled)
     assert _sparse_lu.SymbolicLU(indptr, indices, compiled).nnz_l == n - 1
 
@@ -159,7 +159,7 @@ def test_ordered_pattern_is_the_permuted_matrix(seed: int, compiled: bool) -> No
     rows = np.concatenate([m.row, m.row[::3]])
     cols = np.concatenate([m.col, m.col[::3]])
     vals = np.concatenate([m.data, m.data[::3]])
-    new_pos = _sparse_lu.nodal_ordering(n, rows, cols, compiled)
+    new_pos = _sparse_lu.nodal_analysis(n, rows, cols, compiled)[0]
     np.testing.assert_array_equal(np.sort(new_pos), np.arange(n))
     indptr, indices, slot = _sparse_lu.ordered_pattern(n, new_pos, rows, cols, compiled)
     expected = sp.csc_matrix((vals, (new_pos[rows], new_pos[cols])), shape=(n, n))
@@ -198,7 +198,7 @@ def test_nodal_system_step_is_the_newton_step(seed: int, compiled: bool) -> None
     parts += [parts[1], np.flatnonzero(tpos >= 0)]
     rows = np.concatenate([fpos[parts[0]], fpos[parts[1]], tpos[parts[2]], tpos[parts[3]]])
     cols = np.concatenate([fpos[parts[0]], tpos[parts[1]], fpos[parts[2]], tpos[parts[3]]])
-    new_pos = _sparse_lu.nodal_ordering(nf, rows, cols, compiled)
+    new_pos = _sparse_lu.nodal_analysis(nf, rows, cols, compiled)[0]
     indptr, indices, slot = _sparse_lu.ordered_pattern(nf, new_pos, rows, cols, compiled)
     slots = []
     start = 0
@@ -248,7 +248,7 @@ def test_orderings_of_small_patterns(n: int, edges: list[tuple[int, int]], nnz_l
     # a permutation, and minimum degree's fill: none on a star (the hub at the end), a
     # ring of 4 one fill entry, a complete graph full
     rows, cols = _pattern_of(n, edges)
-    new_pos = _sparse_lu.nodal_ordering(n, rows, cols, compiled)
+    new_pos = _sparse_lu.nodal_analysis(n, rows, cols, compiled)[0]
     np.testing.assert_array_equal(np.sort(new_pos), np.arange(n))
     indptr, indices, _ = _sparse_lu.ordered_pattern(n, new_pos, rows, cols, compiled)
     assert _sparse_lu.SymbolicLU(indptr, indices, compiled).nnz_l == nnz_l
@@ -283,7 +283,7 @@ def test_cut_off_nodes_are_scipys_unreached_components(seed: int, compiled: bool
 
 
 def _fill_of(n: int, rows: np.ndarray, cols: np.ndarray, compiled: bool) -> int:
-    new_pos = _sparse_lu.nodal_ordering(n, rows, cols, compiled)
+    new_pos = _sparse_lu.nodal_analysis(n, rows, cols, compiled)[0]
     np.testing.assert_array_equal(np.sort(new_pos), np.arange(n))
     indptr, indices, _ = _sparse_lu.ordered_pattern(n, new_pos, rows, cols, compiled)
     return int(_sparse_lu.SymbolicLU(indptr, indices, compiled).nnz_l)
@@ -340,3 +340,39 @@ def test_a_large_core_leaves_the_symbolic_factorisation_to_the_analysis(
     new_pos, factors = _sparse_lu.nodal_analysis(200, m.row, m.col)
     assert factors is None
     np.testing.assert_array_equal(np.sort(new_pos), np.arange(200))
+
+
+@pytest.mark.parametrize("compiled", _compiled_flags())
+@pytest.mark.parametrize("seed", range(4))
+def test_a_nodal_plan_from_element_ends_is_the_entries_pattern(seed: int,
+                                                               compiled: bool) -> None:
+    # elements between free nodes, to or from fixed ones (−1), parallel ones and a loop
+    # on one node: the plan's ordered pattern is that of the four entries of every element
+    # (rows, columns as the solver's reduced system has them), and each element's slots
+    # point at its entries
+    rng = np.random.default_rng(700 + seed)
+    n = 150
+    parent = [int(rng.integers(0, i)) for i in range(1, n)]
+    fpos = np.array(parent + list(rng.integers(0, n, 20)) + [-1, 5, 7, 3], dtype=np.int32)
+    tpos = np.array(list(range(1, n)) + list(rng.integers(0, n, 20)) + [4, -1, 7, 9],
+                    dtype=np.int32)
+    fpos, tpos = np.append(fpos, [3]), np.append(tpos, [9])  # parallel to the last one
+    new_pos, factors, indptr, indices, slots = _sparse_lu.nodal_plan(n, fpos, tpos, compiled)
+    np.testing.assert_array_equal(np.sort(new_pos), np.arange(n))
+    ff, tt = np.flatnonzero(fpos >= 0), np.flatnonzero(tpos >= 0)
+    ft = np.flatnonzero((fpos >= 0) & (tpos >= 0))
+    rows = np.concatenate([fpos[ff], fpos[ft], tpos[ft], tpos[tt]])
+    cols = np.concatenate([fpos[ff], tpos[ft], fpos[ft], tpos[tt]])
+    ip, ii, slot = _sparse_lu.ordered_pattern(n, new_pos, rows, cols, compiled)
+    np.testing.assert_array_equal(indptr, ip)
+    np.testing.assert_array_equal(indices, ii)
+    expected = [np.full(fpos.size, -1) for _ in range(4)]
+    start = 0
+    for s_exp, part in zip(expected, (ff, ft, ft, tt), strict=True):
+        s_exp[part] = slot[start:start + part.size]
+        start += part.size
+    for got, exp in zip(slots, expected, strict=True):
+        np.testing.assert_array_equal(got, exp)
+    assert factors is not None
+    sym = _sparse_lu.SymbolicLU(indptr, indices, compiled, updates_max_work=np.inf)
+    np.testing.assert_array_equal(factors[1], sym.li)

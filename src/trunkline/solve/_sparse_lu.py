@@ -18,12 +18,14 @@ with unsymmetric values), which keeps no such list. A pivot that is not finite o
 tiny against its column's diagonal entry returns None: the caller then factorises with
 SuperLU, which pivots.
 
-The same module orders such a pattern by minimum degree (:func:`nodal_ordering`: the
-trees and chains of a gas network exactly and in linear time, the meshed core that
-remains by SuperLU's MMD), builds the ordered pattern (:func:`ordered_pattern`),
-assembles, factorises and solves the solver's whole nodal Newton step
-(:class:`NodalSystem`), and finds the nodes that no open element joins to a
-pressure-fixed node (:func:`cut_off_nodes`).
+The same module orders such a pattern by minimum degree (:func:`nodal_analysis`: the
+trees and chains of a gas network exactly and in linear time, a small meshed core that
+remains on its explicit elimination graph — both giving L's pattern as they go — and a
+large one by SuperLU's MMD), lays out a nodal matrix's ordered pattern from its
+elements' end nodes alone (:func:`nodal_plan`; a general one from its entries,
+:func:`ordered_pattern`), assembles, factorises and solves the solver's whole nodal
+Newton step (:class:`NodalSystem`), and finds the nodes that no open element joins to
+a pressure-fixed node (:func:`cut_off_nodes`).
 
 Compiled with numba when it is installed (the ``fast`` extra); without numba,
 :data:`AVAILABLE` is False and the solver uses SuperLU only. The functions below are
@@ -43,7 +45,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 __all__ = ["AVAILABLE", "NodalSystem", "NumericLU", "SymbolicLU", "cut_off_nodes",
-           "nodal_ordering", "ordered_pattern"]
+           "nodal_analysis", "nodal_plan", "ordered_pattern"]
 
 FloatArray = npt.NDArray[np.float64]
 #: index arrays: the retained ones (patterns, orderings, factor structure) in
@@ -309,11 +311,12 @@ def _solve(n: int, lp: IntArray, li: IntArray, lx: FloatArray, ux: FloatArray,
 def _adjacency(n: int, rows: IntArray, cols: IntArray, ptr: IntArray, adj: IntArray
                ) -> int:
     """The graph of the pattern (rows[t], cols[t]) made symmetric, without its diagonal
-    and duplicate entries: CSR in ``ptr`` (n + 1) and ``adj`` (room for 2·len(rows));
-    returns its entry count."""
+    and duplicate entries — or of the elements joining nodes rows[t] and cols[t] (an end
+    −1, a fixed node, joins none): CSR in ``ptr`` (n + 1) and ``adj`` (room for
+    2·len(rows)); returns its entry count."""
     count = np.zeros(n + 1, np.int64)
     for t in range(rows.size):
-        if rows[t] != cols[t]:
+        if rows[t] != cols[t] and rows[t] >= 0 and cols[t] >= 0:
             count[rows[t] + 1] += 1
             count[cols[t] + 1] += 1
     start = np.zeros(n + 1, np.int64)
@@ -323,7 +326,7 @@ def _adjacency(n: int, rows: IntArray, cols: IntArray, ptr: IntArray, adj: IntAr
     fill = start[:n].copy()
     for t in range(rows.size):
         r, c = rows[t], cols[t]
-        if r != c:
+        if r != c and r >= 0 and c >= 0:
             raw[fill[r]] = c
             fill[r] += 1
             raw[fill[c]] = r
@@ -587,6 +590,55 @@ def _ordered_pattern(n: int, new_pos: IntArray, rows: IntArray, cols: IntArray,
     return nnz
 
 
+def _element_pattern(n: int, fpos: IntArray, tpos: IntArray, new_pos: IntArray,
+                     ptr: IntArray, adj: IntArray, indptr: IntArray, indices: IntArray,
+                     s_ff: IntArray, s_ft: IntArray, s_tf: IntArray, s_tt: IntArray
+                     ) -> None:
+    """The compressed-column pattern of the nodal matrix of elements joining nodes
+    fpos[e] and tpos[e] (−1: a fixed end), ordered by ``new_pos``: each column the
+    diagonal and the node's neighbours in the graph (``ptr``, ``adj``, see
+    :func:`_adjacency`), rows ascending, into ``indptr`` and ``indices``; and each
+    element's slots of its entries (from, from), (from, to), (to, from), (to, to) — the
+    first index the row — into ``s_*`` (−1 where an end is fixed)."""
+    order = np.empty(n, np.int64)
+    diag = np.empty(n, np.int64)
+    for i in range(n):
+        order[new_pos[i]] = i
+    indptr[0] = 0
+    for j in range(n):
+        v = order[j]
+        start = indptr[j]
+        m = ptr[v + 1] - ptr[v] + 1
+        for t in range(m):
+            r = j if t == 0 else new_pos[adj[ptr[v] + t - 1]]
+            s = start + t  # insertion into the column's rows so far, ascending
+            while s > start and indices[s - 1] > r:
+                indices[s] = indices[s - 1]
+                s -= 1
+            indices[s] = r
+        indptr[j + 1] = start + m
+        for s in range(start, start + m):
+            if indices[s] == j:
+                diag[j] = s
+    for e in range(fpos.size):
+        f, t = fpos[e], tpos[e]
+        s_ff[e] = diag[new_pos[f]] if f >= 0 else -1
+        s_tt[e] = diag[new_pos[t]] if t >= 0 else -1
+        s_ft[e] = -1
+        s_tf[e] = -1
+        if f >= 0 and t >= 0:
+            for side in range(2):  # (from, to) in the to-node's column, then (to, from)
+                row = new_pos[f] if side == 0 else new_pos[t]
+                col = new_pos[t] if side == 0 else new_pos[f]
+                s = indptr[col]
+                while indices[s] != row:
+                    s += 1
+                if side == 0:
+                    s_ft[e] = s
+                else:
+                    s_tf[e] = s
+
+
 def _nodal_values(fpos: IntArray, tpos: IntArray, d1: FloatArray, d2: FloatArray,
                   dq: FloatArray, scale: float, s_ff: IntArray, s_ft: IntArray,
                   s_tf: IntArray, s_tt: IntArray, inv: FloatArray, data: FloatArray
@@ -684,7 +736,7 @@ def index_dtype(largest: int) -> type[np.signedinteger[Any]]:
 _PLAIN: Final = (_symbolic_count, _symbolic_fill, _numeric, _solve, _adjacency,
                  _series_reduction, _ordered_pattern, _nodal_values, _nodal_rhs,
                  _nodal_flows, _cut_off, _core_minimum_degree, _lower_by_rows,
-                 _update_places, _numeric_by_updates, _factor_pattern)
+                 _update_places, _numeric_by_updates, _factor_pattern, _element_pattern)
 #: whether the compiled kernels are available (numba installed; imported on first use)
 AVAILABLE: Final = importlib.util.find_spec("numba") is not None
 
@@ -725,14 +777,6 @@ def cut_off_nodes(fr: IntArray, to: IntArray, joined: npt.NDArray[np.bool_],
     return ~np.isin(comp, comp[anchor])
 
 
-def nodal_ordering(n: int, rows: IntArray, cols: IntArray, compiled: bool = True
-                   ) -> IntArray:
-    """A fill-reducing ordering of a structurally symmetric pattern (entries (rows[t],
-    cols[t]), duplicates allowed): the new position of every index (see
-    :func:`nodal_analysis`)."""
-    return nodal_analysis(n, rows, cols, compiled)[0]
-
-
 def nodal_analysis(n: int, rows: IntArray, cols: IntArray, compiled: bool = True
                    ) -> tuple[IntArray, tuple[IntArray, IntArray] | None]:
     """A fill-reducing ordering of a structurally symmetric pattern (entries (rows[t],
@@ -751,12 +795,26 @@ def nodal_analysis(n: int, rows: IntArray, cols: IntArray, compiled: bool = True
     left to :class:`SymbolicLU`.
     """
     k = _kernels(compiled)
+    ptr, adj = _graph(n, rows, cols, k)
+    return _minimum_degree(n, ptr, adj, k)
+
+
+def _graph(n: int, rows: IntArray, cols: IntArray, k: tuple[Callable[..., Any], ...]
+           ) -> tuple[IntArray, IntArray]:
+    """The graph of entries or elements (see :func:`_adjacency`): ptr and adj."""
     dt = index_dtype(max(n, 2 * rows.size))
     rows = np.ascontiguousarray(rows, dt)
     cols = np.ascontiguousarray(cols, dt)
     ptr = np.empty(n + 1, dt)
     adj = np.empty(2 * rows.size, dt)
     k[4](n, rows, cols, ptr, adj)
+    return ptr, adj
+
+
+def _minimum_degree(n: int, ptr: IntArray, adj: IntArray, k: tuple[Callable[..., Any], ...]
+                    ) -> tuple[IntArray, tuple[IntArray, IntArray] | None]:
+    """:func:`nodal_analysis` on the graph (ptr, adj), which it edits."""
+    dt = ptr.dtype
     order = np.empty(n, dt)
     series_joins = np.empty(2 * n, dt)
     count = int(k[5](n, ptr, adj, order, series_joins))
@@ -805,6 +863,27 @@ def nodal_analysis(n: int, rows: IntArray, cols: IntArray, compiled: bool = True
                    panel_size=1, options={"SymmetricMode": True})
     new_pos[core] = count + np.asarray(lu.perm_c, dtype=dt)
     return new_pos, None
+
+
+def nodal_plan(n: int, fpos: IntArray, tpos: IntArray, compiled: bool = True
+               ) -> tuple[IntArray, tuple[IntArray, IntArray] | None, IntArray, IntArray,
+                          tuple[IntArray, IntArray, IntArray, IntArray]]:
+    """Everything the nodal matrix of elements joining nodes ``fpos[e]`` and ``tpos[e]``
+    (−1: a fixed end) needs before its first values, made from the element ends alone:
+    the ordering and L's pattern (:func:`nodal_analysis`), the ordered compressed-column
+    pattern (indptr, indices) and each element's four slots in it (see
+    :func:`_element_pattern`)."""
+    k = _kernels(compiled)
+    ptr, adj = _graph(n, fpos, tpos, k)
+    graph = adj[:ptr[n]].copy()  # the ordering edits adj
+    new_pos, factors = _minimum_degree(n, ptr, adj, k)
+    dt = index_dtype(max(n + graph.size, fpos.size))
+    indptr = np.empty(n + 1, dt)
+    indices = np.empty(n + graph.size, dt)
+    slots = tuple(np.empty(fpos.size, dt) for _ in range(4))
+    k[16](n, np.ascontiguousarray(fpos, dt), np.ascontiguousarray(tpos, dt), new_pos, ptr,
+          graph, indptr, indices, *slots)
+    return new_pos, factors, indptr, indices, (slots[0], slots[1], slots[2], slots[3])
 
 
 def ordered_pattern(n: int, new_pos: IntArray, rows: IntArray, cols: IntArray,

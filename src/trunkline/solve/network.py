@@ -892,41 +892,31 @@ class _Plan:
         matrix is for the compiled LU, which factorises it on the ordered pattern)."""
         size = self.size
         lu = None
-        parts = self._parts()
-        rows, cols = self._entries(parts)
         if self.nodal_ordering():
-            # a nodal matrix (see compiled_lu): minimum degree on its pattern alone,
-            # without a first factorisation by SuperLU
-            new_pos, factors = _sparse_lu.nodal_analysis(size, rows, cols)
-            # L's pattern, when the ordering gives it: for the compiled LU's analysis
-            self._factors = factors
+            # a nodal matrix (see compiled_lu): ordered, analysed and laid out from the
+            # element ends alone, without a first factorisation by SuperLU; L's pattern,
+            # when the ordering gives it, waits for the compiled LU's analysis
+            new_pos, self._factors, self.indptr, self.indices, self._slots = (
+                _sparse_lu.nodal_plan(size, self.pos1, self.pos2))
+            self.nnz = int(self.indptr[-1])
         else:
             assert vals is not None
+            rows, cols = self._entries(self._parts())
             jm = sp.csc_matrix((vals, (rows, cols)), shape=(size, size))
             lu = spla.splu(jm, permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.1, relax=1,
                            panel_size=1, options={"SymmetricMode": True})
             new_pos = np.asarray(lu.perm_c, dtype=np.intp)  # position of each index
-        if COMPILED_LU:
-            self.indptr, self.indices, self.slot = _sparse_lu.ordered_pattern(
-                size, new_pos, rows, cols)
-            self.nnz = int(self.indptr[-1])
-        else:
-            r, c = new_pos[rows], new_pos[cols]
-            uniq, self.slot = np.unique(c.astype(np.int64) * size + r, return_inverse=True)
-            self.nnz, self.indices = uniq.size, uniq % size
-            self.indptr = np.concatenate([[0], np.cumsum(np.bincount(uniq // size,
-                                                                     minlength=size))])
-        if self.nodal_ordering():
-            # each element's slot in each of its four entries (−1 where that end is
-            # fixed), for the compiled nodal system
-            slots = []
-            start = 0
-            for part in parts[:4]:
-                s_part = np.full(self.elim.size, -1, dtype=self.slot.dtype)
-                s_part[part] = self.slot[start:start + part.size]
-                start += part.size
-                slots.append(s_part)
-            self._slots = (slots[0], slots[1], slots[2], slots[3])
+            if COMPILED_LU:
+                self.indptr, self.indices, self.slot = _sparse_lu.ordered_pattern(
+                    size, new_pos, rows, cols)
+                self.nnz = int(self.indptr[-1])
+            else:
+                r, c = new_pos[rows], new_pos[cols]
+                uniq, self.slot = np.unique(c.astype(np.int64) * size + r,
+                                            return_inverse=True)
+                self.nnz, self.indices = uniq.size, uniq % size
+                self.indptr = np.concatenate([[0], np.cumsum(np.bincount(uniq // size,
+                                                                         minlength=size))])
         old_idx = np.empty(size, dtype=np.intp)  # the inverse permutation
         old_idx[new_pos] = np.arange(size)
         # every attribute set whole (a concurrent solve that orders the plan again
@@ -935,6 +925,17 @@ class _Plan:
         self.old_idx = old_idx
         self.new_pos = new_pos
         return lu
+
+    @cached_property
+    def slot(self) -> IntArray:
+        """The slot of every entry (in the order of :meth:`_entries`) in the ordered
+        pattern's data; a nodal plan makes it from its elements' slots when needed (the
+        compiled LU does not: it is for SuperLU, after a pivot the compiled LU could not
+        take)."""
+        assert self._slots is not None
+        parts = self._parts()
+        return np.concatenate([s[part] for s, part in zip(self._slots, parts[:4],
+                                                          strict=True)])
 
     def compiled_lu(self) -> _sparse_lu.SymbolicLU | None:
         """The compiled LU's analysis of the ordered pattern, where it applies: every
