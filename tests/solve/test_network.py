@@ -681,12 +681,17 @@ def test_compiled_pipe_law_equals_numpy(heights: bool, monkeypatch: pytest.Monke
     for compiled in (False, True):
         monkeypatch.setattr(nw, "COMPILED_PIPE_LAW", compiled)
         ph = nw._Physics(a, METHANE, 288.15, net.reference, None, None)
-        # the linearised start's explicit friction (Swamee & Jain) first: it leaves the
-        # last friction factors, the exact law's start, as they are
+        # the linearised start's explicit friction (Swamee & Jain) first: its λ is left
+        # as the exact law's start, which solves from it what a fresh start solves
         got[compiled, True] = ph.pipe_law(p1, p2, q, explicit=True)
-        assert np.all(np.isnan(ph.lam_last))
+        started = np.isfinite(ph.lam_last)
+        assert started.any()
+        lam_sj = ph.lam_last.copy()
         got[compiled, False] = ph.pipe_law(p1, p2, q)
-        assert not np.all(np.isnan(ph.lam_last))
+        assert not np.allclose(ph.lam_last[started], lam_sj[started], rtol=1e-6)
+        fresh = nw._Physics(a, METHANE, 288.15, net.reference, None, None).pipe_law(p1, p2, q)
+        for v, w in zip(got[compiled, False], fresh, strict=True):
+            np.testing.assert_allclose(v, w, rtol=1e-12, atol=1e-9 * np.abs(w).max())
     for explicit in (True, False):
         for c, n_ in zip(got[True, explicit], got[False, explicit], strict=True):
             np.testing.assert_allclose(c, n_, rtol=1e-12, atol=1e-9 * np.abs(n_).max())

@@ -50,7 +50,8 @@ def _phi(q: FloatArray, d_over_a: FloatArray, mu: FloatArray, rel: FloatArray,
     """φ and dφ/dRe of every pipe at Re = |q|·(D/A)/μ into ``phi``, ``dphi``; the
     turbulent λ, dλ/dRe and Re into the ``*_last`` arrays. Returns −1, or the index of a
     pipe whose Newton solve did not converge. ``explicit``: Swamee & Jain's λ, not solved
-    and not kept in ``*_last`` (as ``colebrook_with_derivative(..., iterate=False)``)."""
+    (as ``colebrook_with_derivative(..., iterate=False)``), kept in ``*_last`` as the
+    next evaluation's start."""
     for i in range(q.size):
         r = abs(q[i]) * (d_over_a[i] / mu[i])
         if r < 1.0:
@@ -87,8 +88,7 @@ def _phi(q: FloatArray, d_over_a: FloatArray, mu: FloatArray, rel: FloatArray,
         dx = (cb * x / (r * arg)) / (1.0 + cb / arg)
         lm = 1.0 / (x * x)
         dlm = -2.0 * lm / x * dx
-        if not explicit:
-            lam_last[i], dlam_last[i], re_last[i] = lm, dlm, r
+        lam_last[i], dlam_last[i], re_last[i] = lm, dlm, r
         dp = lm + r * dlm
         if r < _RE_TURB:  # the critical zone's blend
             phi_c = r * lm
