@@ -379,18 +379,18 @@ def test_new_demands_and_supply_pressures_reuse_the_compiled_network() -> None:
 @pytest.mark.skipif(not nw._sparse_lu.AVAILABLE, reason="needs numba (the fast extra)")
 def test_a_compiled_network_keeps_its_patterns_in_32_bit_indices() -> None:
     """What a solved network keeps for its next solves is lean: the nodal system's
-    pattern, ordering and factor structure in 32-bit indices (64-bit only past 2³¹
+    ordering, factor structure and places in 32-bit indices (64-bit only past 2³¹
     entries), the entries' rows and columns not kept, the general path's element lists
-    not made for a compiled nodal system."""
-    net = Network("mesh")  # a 5 × 5 grid of pipes fed at a corner
+    not made for a compiled nodal system — nor, where it factorises from its list of
+    updates, the ordered pattern of A."""
+    net = Network("loops")  # a line of 25 nodes fed at one end, with two loops
     for i in range(25):
         net.add_node(f"n{i}")
-    for i in range(25):
-        for j in (i + 1, i + 5):
-            if j < 25 and (j == i + 5 or j % 5):
-                net.add_pipe(f"p{i}-{j}", f"n{i}", f"n{j}", 5e3, 0.5, roughness=2e-5)
         if i:
+            net.add_pipe(f"p{i}", f"n{i - 1}", f"n{i}", 5e3, 0.5, roughness=2e-5)
             net.set_demand(f"n{i}", 0.5)
+    for i, j in ((3, 10), (12, 20)):
+        net.add_pipe(f"p{i}-{j}", f"n{i}", f"n{j}", 5e3, 0.5, roughness=2e-5)
     net.set_pressure("n0", 60e5)
     solve_steady(net, METHANE)
     plans = list(nw._compile(net).plans.values())
@@ -398,13 +398,14 @@ def test_a_compiled_network_keeps_its_patterns_in_32_bit_indices() -> None:
     assert nodal
     for plan in nodal:
         sym = plan.symbolic
-        assert sym is not None
-        factorisation = ((sym.amap, sym.targets) if sym.by_updates else
-                         (sym.reach, sym.lo_pos))
-        kept = (plan.pos1, plan.pos2, plan.new_pos, plan.indptr, plan.indices, plan.slot,
-                *plan.nodal().slots, sym.ap, sym.ai, sym.lp, sym.li, *factorisation)
+        assert sym is not None and sym.by_updates  # a gas network's pattern is light
+        assert "_pattern" not in vars(plan) and sym.ap is None
+        kept = (plan.pos1, plan.pos2, plan.new_pos, *plan.nodal().slots, sym.lp, sym.li,
+                sym.targets)
         assert all(arr.dtype == np.int32 for arr in kept)
         assert not hasattr(plan, "rows") and "general" not in vars(plan)
+        # the pattern of A, made when asked for (SuperLU's fallback), in 32 bits too
+        assert all(arr.dtype == np.int32 for arr in (plan.indptr, plan.indices, plan.slot))
     assert nw._sparse_lu.index_dtype(2**31 - 2) is np.int32
     assert nw._sparse_lu.index_dtype(2**31) is np.int64
 

@@ -309,8 +309,9 @@ def test_a_small_core_is_ordered_as_well_as_by_superlu(seed: int, compiled: bool
 @pytest.mark.parametrize("seed", range(4))
 def test_the_orderings_record_is_the_symbolic_factorisation(seed: int, compiled: bool) -> None:
     # whom each node was joined to when the ordering eliminated it is L's pattern: the
-    # same as the symbolic analysis of the ordered matrix finds, and its factorisation
-    # from that pattern solves the system
+    # same as the symbolic analysis of the ordered matrix finds; the factorisation from
+    # that pattern alone, with A's entries put straight into their places, solves the
+    # system
     rng = np.random.default_rng(600 + seed)
     n = 300
     m = _nodal_matrix(rng, n, int(rng.integers(5, 40))).tocoo()
@@ -318,18 +319,28 @@ def test_the_orderings_record_is_the_symbolic_factorisation(seed: int, compiled:
     assert factors is not None  # a small core: ordered with its record
     indptr, indices, slot = _sparse_lu.ordered_pattern(n, new_pos, m.row, m.col, compiled)
     made = _sparse_lu.SymbolicLU(indptr, indices, compiled, updates_max_work=np.inf)
-    given = _sparse_lu.SymbolicLU(indptr, indices, compiled, factors=factors)
+    given = _sparse_lu.SymbolicLU.of_factors(*factors, compiled=compiled,
+                                             updates_max_work=np.inf)
+    assert given is not None and given.ap is None
     assert given.by_updates and given.nnz_l == made.nnz_l and given.work == made.work
-    for field in ("lp", "li", "amap", "targets"):
+    for field in ("lp", "li", "targets"):
         np.testing.assert_array_equal(getattr(given, field), getattr(made, field))
-    data = np.bincount(slot, m.data, int(indptr[-1]))
-    lu = given.factor(data)
-    assert lu is not None
+    # A's entries at their places: as the analysis of A's pattern places them
+    rows, cols = new_pos[m.row], new_pos[m.col]
+    v = np.zeros(given.value_size)
+    np.add.at(v, given.places(rows, cols), m.data)
+    lu = given.factor_placed(v)
+    lu_made = made.factor(np.bincount(slot, m.data, int(indptr[-1])))
+    assert lu is not None and lu_made is not None
+    for field in ("lx", "ux", "ud"):
+        np.testing.assert_allclose(getattr(lu, field), getattr(lu_made, field), rtol=1e-13)
     b = rng.normal(size=n)
     dense = np.zeros((n, n))
-    np.add.at(dense, (new_pos[m.row], new_pos[m.col]), m.data)
+    np.add.at(dense, (rows, cols), m.data)
     np.testing.assert_allclose(lu.solve(b), np.linalg.solve(dense, b), rtol=1e-8,
                                atol=1e-10 * np.abs(np.linalg.solve(dense, b)).max())
+    # a pattern heavier than the limit is left to the analysis of A's pattern
+    assert _sparse_lu.SymbolicLU.of_factors(*factors, updates_max_work=0.0) is None
 
 
 def test_a_large_core_leaves_the_symbolic_factorisation_to_the_analysis(
@@ -344,12 +355,12 @@ def test_a_large_core_leaves_the_symbolic_factorisation_to_the_analysis(
 
 @pytest.mark.parametrize("compiled", _compiled_flags())
 @pytest.mark.parametrize("seed", range(4))
-def test_a_nodal_plan_from_element_ends_is_the_entries_pattern(seed: int,
-                                                               compiled: bool) -> None:
+def test_a_nodal_pattern_from_element_ends_is_the_entries_pattern(seed: int,
+                                                                  compiled: bool) -> None:
     # elements between free nodes, to or from fixed ones (−1), parallel ones and a loop
-    # on one node: the plan's ordered pattern is that of the four entries of every element
-    # (rows, columns as the solver's reduced system has them), and each element's slots
-    # point at its entries
+    # on one node: the pattern laid out from the element ends is that of the four
+    # entries of every element (rows, columns as the solver's reduced system has them),
+    # and each element's slots point at its entries
     rng = np.random.default_rng(700 + seed)
     n = 150
     parent = [int(rng.integers(0, i)) for i in range(1, n)]
@@ -357,8 +368,9 @@ def test_a_nodal_plan_from_element_ends_is_the_entries_pattern(seed: int,
     tpos = np.array(list(range(1, n)) + list(rng.integers(0, n, 20)) + [4, -1, 7, 9],
                     dtype=np.int32)
     fpos, tpos = np.append(fpos, [3]), np.append(tpos, [9])  # parallel to the last one
-    new_pos, factors, indptr, indices, slots = _sparse_lu.nodal_plan(n, fpos, tpos, compiled)
+    new_pos, factors = _sparse_lu.nodal_analysis(n, fpos, tpos, compiled)
     np.testing.assert_array_equal(np.sort(new_pos), np.arange(n))
+    indptr, indices, slots = _sparse_lu.element_pattern(n, fpos, tpos, new_pos, compiled)
     ff, tt = np.flatnonzero(fpos >= 0), np.flatnonzero(tpos >= 0)
     ft = np.flatnonzero((fpos >= 0) & (tpos >= 0))
     rows = np.concatenate([fpos[ff], fpos[ft], tpos[ft], tpos[tt]])
@@ -373,6 +385,13 @@ def test_a_nodal_plan_from_element_ends_is_the_entries_pattern(seed: int,
         start += part.size
     for got, exp in zip(slots, expected, strict=True):
         np.testing.assert_array_equal(got, exp)
+    # the nodal system on L's pattern alone puts each element's entries at the places
+    # of the same entries of A
     assert factors is not None
-    sym = _sparse_lu.SymbolicLU(indptr, indices, compiled, updates_max_work=np.inf)
-    np.testing.assert_array_equal(factors[1], sym.li)
+    given = _sparse_lu.SymbolicLU.of_factors(*factors, compiled=compiled)
+    made = _sparse_lu.SymbolicLU(indptr, indices, compiled)
+    assert given is not None and made.by_updates
+    np.testing.assert_array_equal(factors[1], made.li)
+    nodal = _sparse_lu.NodalSystem(given, fpos, tpos, new_pos, compiled=compiled)
+    for places, s_a in zip(nodal.slots, slots, strict=True):
+        np.testing.assert_array_equal(places, np.where(s_a >= 0, made.amap[s_a], -1))

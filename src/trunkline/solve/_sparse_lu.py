@@ -22,10 +22,11 @@ The same module orders such a pattern by minimum degree (:func:`nodal_analysis`:
 trees and chains of a gas network exactly and in linear time, a small meshed core that
 remains on its explicit elimination graph — both giving L's pattern as they go — and a
 large one by SuperLU's MMD), lays out a nodal matrix's ordered pattern from its
-elements' end nodes alone (:func:`nodal_plan`; a general one from its entries,
-:func:`ordered_pattern`), assembles, factorises and solves the solver's whole nodal
-Newton step (:class:`NodalSystem`), and finds the nodes that no open element joins to
-a pressure-fixed node (:func:`cut_off_nodes`).
+elements' end nodes (:func:`element_pattern`; a general one from its entries,
+:func:`ordered_pattern`) where one is needed, assembles, factorises and solves the
+solver's whole nodal Newton step (:class:`NodalSystem`) — for a light pattern straight
+into the factors' places, with no pattern of A at all — and finds the nodes that no
+open element joins to a pressure-fixed node (:func:`cut_off_nodes`).
 
 Compiled with numba when it is installed (the ``fast`` extra); without numba,
 :data:`AVAILABLE` is False and the solver uses SuperLU only. The functions below are
@@ -37,6 +38,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any, Final
 
 import numpy as np
@@ -45,7 +47,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 __all__ = ["AVAILABLE", "NodalSystem", "NumericLU", "SymbolicLU", "cut_off_nodes",
-           "nodal_analysis", "nodal_plan", "ordered_pattern"]
+           "element_pattern", "nodal_analysis", "ordered_pattern"]
 
 FloatArray = npt.NDArray[np.float64]
 #: index arrays: the retained ones (patterns, orderings, factor structure) in
@@ -216,66 +218,71 @@ def _numeric(n: int, ap: IntArray, ai: IntArray, ax: FloatArray, lo_ptr: IntArra
     return True
 
 
-def _update_places(n: int, ap: IntArray, ai: IntArray, lp: IntArray, li: IntArray,
-                   amap: IntArray, targets: IntArray) -> bool:
-    """Where :func:`_numeric_by_updates` puts A's entries and every update it makes.
+def _places(n: int, lp: IntArray, li: IntArray, rows: IntArray, cols: IntArray,
+            out: IntArray) -> bool:
+    """The place of each entry (rows[t], cols[t]) in the factors' values v (−1 where a
+    row or column is −1): L's entry p (strictly lower, by columns: row li[p]) at v[p],
+    U's entry p (strictly upper, by rows on the same pattern: row i of U has L column
+    i's pattern) at v[nnz_l + p], the diagonal of U at v[2·nnz_l + k]. An entry off the
+    diagonal is found in the L column of the smaller of its row and column (the lists
+    are short on a network's factors). Returns False if one is not in the factors'
+    pattern (A's pattern and the fill are)."""
+    nnz_l = lp[n]
+    for t in range(rows.size):
+        r, c = rows[t], cols[t]
+        if r < 0 or c < 0:
+            out[t] = -1
+        elif r == c:
+            out[t] = 2 * nnz_l + r
+        else:
+            lo, hi = min(r, c), max(r, c)
+            s = lp[lo]
+            while s < lp[lo + 1] and li[s] != hi:
+                s += 1
+            if s == lp[lo + 1]:
+                return False
+            out[t] = s if r > c else nnz_l + s
+    return True
 
-    The factors' values are held in one array v: L's entry p (strictly lower, by
-    columns: row li[p]) at v[p], U's entry p (strictly upper, by rows on the same
-    pattern: row i of U has L column i's pattern) at v[nnz_l + p], the diagonal of U at
-    v[2·nnz_l + k]. ``amap`` gets the place of each of A's entries; ``targets`` that of
-    every update, in the order they are made: for each column k, each pair (p, q) of
-    L(k)'s entries updates (li[p], li[q]) by −L[li[p], k]·U[k, li[q]]. Every such place
-    is in the factors' pattern (A's pattern and the fill are), found in the L column of
-    the smaller of its row and column (the lists are short on a network's factors).
-    Returns False if one is not (a pattern that is not this one's factors')."""
+
+def _update_targets(n: int, lp: IntArray, li: IntArray, targets: IntArray) -> bool:
+    """The place (see :func:`_places`) of every update of the right-looking elimination,
+    in the order :func:`_numeric_by_updates` makes them: for each column k, each pair
+    (p, q) of L(k)'s entries updates (li[p], li[q]) by −L[li[p], k]·U[k, li[q]] — in
+    L(li[q])'s list when li[p] > li[q] (rows of L(k) below one of its rows are in that
+    row's column: the fill), in L(li[p])'s when li[p] < li[q], on the diagonal when
+    they are equal. Returns False if one is not in the pattern (not L's)."""
     nnz_l = lp[n]
     o = 0
     for k in range(n):
-        na = ap[k + 1] - ap[k]
-        m = lp[k + 1] - lp[k]
-        # column k's entries of A first, then the updates of step k (pairs p, q)
-        p = q = lp[k]
-        for t in range(na + m * m):
-            if t < na:
-                r, c = ai[ap[k] + t], k
-            else:
-                r, c = li[p], li[q]
-                q += 1
-                if q == lp[k + 1]:
-                    p, q = p + 1, lp[k]
-            if r == c:
-                place = 2 * nnz_l + r
-            else:
-                lo, hi = min(r, c), max(r, c)
-                s = lp[lo]
-                while s < lp[lo + 1] and li[s] != hi:
-                    s += 1
-                if s == lp[lo + 1]:
-                    return False
-                place = s if r > c else nnz_l + s
-            if t < na:
-                amap[ap[k] + t] = place
-            else:
-                targets[o] = place
+        for p in range(lp[k], lp[k + 1]):
+            r = li[p]
+            for q in range(lp[k], lp[k + 1]):
+                c = li[q]
+                if r == c:
+                    targets[o] = 2 * nnz_l + r
+                else:
+                    lo, hi = min(r, c), max(r, c)
+                    s = lp[lo]
+                    while s < lp[lo + 1] and li[s] != hi:
+                        s += 1
+                    if s == lp[lo + 1]:
+                        return False
+                    targets[o] = s if r > c else nnz_l + s
                 o += 1
     return True
 
 
-def _numeric_by_updates(n: int, lp: IntArray, amap: IntArray, targets: IntArray,
-                        ax: FloatArray, v: FloatArray) -> bool:
-    """Values of A = L·U into v (see :func:`_update_places`): right-looking elimination,
+def _numeric_by_updates(n: int, lp: IntArray, targets: IntArray, v: FloatArray) -> bool:
+    """Values of A = L·U in place: v holds A's values at their places (see
+    :func:`_places`; zero elsewhere) and gets L's and U's. Right-looking elimination,
     each step k scaling L's column k by 1/pivot and applying its updates from the list
-    of their places — one flat pass with no search and no scatter of rows. False on a
-    failed pivot (as :func:`_numeric`, against A's own diagonal entry)."""
+    of their places (:func:`_update_targets`) — one flat pass with no search and no
+    scatter of rows. False on a failed pivot (as :func:`_numeric`, against A's own
+    diagonal entry)."""
     nnz_l = lp[n]
     d0 = 2 * nnz_l
-    akk = np.empty(n)
-    v[:] = 0.0
-    for p in range(ax.size):
-        v[amap[p]] = ax[p]
-    for k in range(n):
-        akk[k] = v[d0 + k]
+    akk = v[d0:].copy()
     o = 0
     for k in range(n):
         d = v[d0 + k]
@@ -736,7 +743,8 @@ def index_dtype(largest: int) -> type[np.signedinteger[Any]]:
 _PLAIN: Final = (_symbolic_count, _symbolic_fill, _numeric, _solve, _adjacency,
                  _series_reduction, _ordered_pattern, _nodal_values, _nodal_rhs,
                  _nodal_flows, _cut_off, _core_minimum_degree, _lower_by_rows,
-                 _update_places, _numeric_by_updates, _factor_pattern, _element_pattern)
+                 _update_targets, _numeric_by_updates, _factor_pattern, _element_pattern,
+                 _places)
 #: whether the compiled kernels are available (numba installed; imported on first use)
 AVAILABLE: Final = importlib.util.find_spec("numba") is not None
 
@@ -865,25 +873,23 @@ def _minimum_degree(n: int, ptr: IntArray, adj: IntArray, k: tuple[Callable[...,
     return new_pos, None
 
 
-def nodal_plan(n: int, fpos: IntArray, tpos: IntArray, compiled: bool = True
-               ) -> tuple[IntArray, tuple[IntArray, IntArray] | None, IntArray, IntArray,
-                          tuple[IntArray, IntArray, IntArray, IntArray]]:
-    """Everything the nodal matrix of elements joining nodes ``fpos[e]`` and ``tpos[e]``
-    (−1: a fixed end) needs before its first values, made from the element ends alone:
-    the ordering and L's pattern (:func:`nodal_analysis`), the ordered compressed-column
-    pattern (indptr, indices) and each element's four slots in it (see
-    :func:`_element_pattern`)."""
+def element_pattern(n: int, fpos: IntArray, tpos: IntArray, new_pos: IntArray,
+                    compiled: bool = True
+                    ) -> tuple[IntArray, IntArray, tuple[IntArray, IntArray, IntArray, IntArray]]:
+    """The compressed-column pattern (indptr, indices) of the nodal matrix of elements
+    joining nodes ``fpos[e]`` and ``tpos[e]`` (−1: a fixed end), ordered by ``new_pos``,
+    and each element's four slots in it (see :func:`_element_pattern`), made from the
+    element ends alone."""
     k = _kernels(compiled)
     ptr, adj = _graph(n, fpos, tpos, k)
-    graph = adj[:ptr[n]].copy()  # the ordering edits adj
-    new_pos, factors = _minimum_degree(n, ptr, adj, k)
+    graph = adj[:ptr[n]]
     dt = index_dtype(max(n + graph.size, fpos.size))
     indptr = np.empty(n + 1, dt)
     indices = np.empty(n + graph.size, dt)
     slots = tuple(np.empty(fpos.size, dt) for _ in range(4))
-    k[16](n, np.ascontiguousarray(fpos, dt), np.ascontiguousarray(tpos, dt), new_pos, ptr,
-          graph, indptr, indices, *slots)
-    return new_pos, factors, indptr, indices, (slots[0], slots[1], slots[2], slots[3])
+    k[16](n, np.ascontiguousarray(fpos, dt), np.ascontiguousarray(tpos, dt),
+          np.ascontiguousarray(new_pos, ptr.dtype), ptr, graph, indptr, indices, *slots)
+    return indptr, indices, (slots[0], slots[1], slots[2], slots[3])
 
 
 def ordered_pattern(n: int, new_pos: IntArray, rows: IntArray, cols: IntArray,
@@ -905,35 +911,30 @@ def ordered_pattern(n: int, new_pos: IntArray, rows: IntArray, cols: IntArray,
 
 class SymbolicLU:
     """The elimination tree and factor pattern of a structurally symmetric CSC pattern
-    (row indices sorted within each column, diagonal present), and how its numeric
-    factorisation runs: for a light pattern (work per unknown up to ``updates_max_work``,
-    see :data:`UPDATES_MAX_WORK`) from a list of the elimination's updates
-    (:func:`_numeric_by_updates`), otherwise up-looking (:func:`_numeric`)."""
+    (row indices sorted within each column, diagonal present), or of L's pattern alone
+    (:meth:`of_factors`), and how its numeric factorisation runs: for a light pattern
+    (work per unknown up to ``updates_max_work``, see :data:`UPDATES_MAX_WORK`) from a
+    list of the elimination's updates on the factors' places (:func:`_numeric_by_updates`;
+    ``by_updates``), otherwise up-looking (:func:`_numeric`)."""
+
+    #: the CSC pattern of A (None: made from L's pattern alone, see :meth:`of_factors`)
+    ap: IntArray | None
+    ai: IntArray | None
 
     def __init__(self, indptr: npt.ArrayLike, indices: npt.ArrayLike,
                  compiled: bool = True, max_work: float = np.inf,
-                 updates_max_work: float = UPDATES_MAX_WORK,
-                 factors: tuple[IntArray, IntArray] | None = None) -> None:
-        """``factors``: L's pattern (lp, li) if known (from :func:`nodal_analysis`),
-        not made again where the factorisation runs from the list of updates."""
-        kernels = _kernels(compiled)
-        self._count: Callable[..., Any] = kernels[0]
-        self._numeric: Callable[..., Any] = kernels[2]
-        self._solve: Callable[..., Any] = kernels[3]
-        self._numeric_by_updates: Callable[..., Any] = kernels[14]
+                 updates_max_work: float = UPDATES_MAX_WORK) -> None:
+        kernels = self._take_kernels(compiled)
         size = max(np.shape(indices)[0], np.shape(indptr)[0])
         dt_a = index_dtype(size)
         ap = np.ascontiguousarray(indptr, dt_a)
         ai = np.ascontiguousarray(indices, dt_a)
         n = ap.size - 1
         self.n, self.ap, self.ai = n, ap, ai
-        if factors is not None and self._from_factors(factors, kernels, max_work,
-                                                      updates_max_work):
-            return
         parent = np.empty(n, np.int64)
         count = np.zeros(n, np.int64)
         lower = np.zeros(1, np.int64)
-        nnz_l = int(self._count(n, ap, ai, parent, count, lower))
+        nnz_l = int(kernels[0](n, ap, ai, parent, count, lower))
         self.nnz_l = nnz_l
         #: Σ over the columns of L of their entry count squared: the factorisation's work
         #: (the updates of a right-looking elimination)
@@ -941,7 +942,7 @@ class SymbolicLU:
         #: whether the work is above ``max_work`` per unknown (then the pattern of the
         #: factors is not made and :meth:`factor` is not to be called)
         self.heavy = self.work > max_work * n
-        #: whether :meth:`factor` runs from the list of updates (else up-looking)
+        #: whether the factorisation runs from the list of updates (else up-looking)
         self.by_updates = not self.heavy and self.work <= updates_max_work * n
         if self.heavy:
             return
@@ -954,7 +955,7 @@ class SymbolicLU:
         self.li = np.empty(nnz_l, dt)
         kernels[1](n, ap, ai, parent, rptr, reach, self.lp, self.li)
         if self.by_updates:
-            self._list_updates(kernels)
+            self._list_updates()
             return
         self.rptr, self.reach = rptr, reach
         nnz_lo = int(lower[0])
@@ -963,45 +964,89 @@ class SymbolicLU:
         self.lo_pos = np.empty(nnz_lo, dt)
         kernels[12](n, ap, ai, self.lo_ptr, self.lo_col, self.lo_pos)
 
-    def _from_factors(self, factors: tuple[IntArray, IntArray], kernels: tuple[Any, ...],
-                      max_work: float, updates_max_work: float) -> bool:
-        """Take L's given pattern where the factorisation runs from the list of updates
-        (which needs nothing else of the analysis); False: made as usual instead."""
-        lp, li = factors
-        n = self.n
+    def _take_kernels(self, compiled: bool) -> tuple[Callable[..., Any], ...]:
+        kernels = _kernels(compiled)
+        self._numeric: Callable[..., Any] = kernels[2]
+        self._solve: Callable[..., Any] = kernels[3]
+        self._numeric_by_updates: Callable[..., Any] = kernels[14]
+        self._update_targets: Callable[..., Any] = kernels[13]
+        self._places: Callable[..., Any] = kernels[17]
+        return kernels
+
+    @classmethod
+    def of_factors(cls, lp: IntArray, li: IntArray, compiled: bool = True,
+                   updates_max_work: float = UPDATES_MAX_WORK) -> SymbolicLU | None:
+        """The analysis from L's pattern alone (lp, li, rows ascending; as
+        :func:`nodal_analysis` gives it) for the factorisation from the list of updates,
+        whose values are assembled straight into the factors' places (:meth:`places`,
+        :meth:`factor_placed`): no pattern of A is needed. None if the work per unknown
+        is above ``updates_max_work`` (then analyse A's pattern)."""
+        n = lp.size - 1
         count = np.diff(lp)
         work = float(np.dot(count, count))
-        if work > min(max_work, updates_max_work) * n:
-            return False
+        if work > updates_max_work * n:
+            return None
+        self = cls.__new__(cls)
+        self._take_kernels(compiled)
+        self.n, self.ap, self.ai = n, None, None
         self.nnz_l, self.work, self.heavy, self.by_updates = int(lp[n]), work, False, True
         self.lp, self.li = lp, li
-        self._list_updates(kernels)
-        return True
+        self._list_updates()
+        return self
 
-    def _list_updates(self, kernels: tuple[Any, ...]) -> None:
-        """The places of A's entries and of the elimination's updates (see
-        :func:`_update_places`)."""
-        n, nnz_l = self.n, self.nnz_l
-        self.amap = np.empty(self.ap[n], index_dtype(2 * nnz_l + n))
-        self.targets = np.empty(int(self.work), self.amap.dtype)
-        if not kernels[13](n, self.ap, self.ai, self.lp, self.li, self.amap, self.targets):
+    def _list_updates(self) -> None:
+        """The places of the elimination's updates (see :func:`_update_targets`)."""
+        #: the dtype of places in the factors' values
+        self.place_dtype = index_dtype(2 * self.nnz_l + self.n)
+        self.targets = np.empty(int(self.work), self.place_dtype)
+        if not self._update_targets(self.n, self.lp, self.li, self.targets):
             raise RuntimeError("a factor entry outside the symbolic pattern (a pattern "
                                "that is not structurally symmetric or not sorted)")
 
+    @property
+    def value_size(self) -> int:
+        """The size of the factors' values (L, U's strictly upper part, the diagonal)."""
+        return 2 * self.nnz_l + self.n
+
+    def places(self, rows: npt.ArrayLike, cols: npt.ArrayLike) -> IntArray:
+        """The place of each entry (rows[t], cols[t]) of A in the factors' values, which
+        :meth:`factor_placed` factorises (−1 where a row or column is −1)."""
+        r = np.ascontiguousarray(rows, self.place_dtype)
+        c = np.ascontiguousarray(cols, self.place_dtype)
+        out = np.empty(r.size, self.place_dtype)
+        if not self._places(self.n, self.lp, self.li, r, c, out):
+            raise RuntimeError("an entry outside the factors' pattern")
+        return out
+
+    @cached_property
+    def amap(self) -> IntArray:
+        """The place of each of A's entries (in its CSC order) in the factors' values."""
+        assert self.ap is not None and self.ai is not None
+        cols = np.repeat(np.arange(self.n), np.diff(self.ap))
+        return self.places(self.ai, cols)
+
+    def factor_placed(self, v: FloatArray) -> NumericLU | None:
+        """The factorisation of the matrix whose values are in ``v`` at their places
+        (:meth:`places`; zero elsewhere; overwritten by the factors), or None if a pivot
+        fails (then use a pivoting LU). Only where ``by_updates``."""
+        n, nnz_l = self.n, self.nnz_l
+        if not self._numeric_by_updates(n, self.lp, self.targets, v):
+            return None
+        return NumericLU(self, v[:nnz_l], v[nnz_l:2 * nnz_l], v[2 * nnz_l:])
+
     def factor(self, data: npt.ArrayLike) -> NumericLU | None:
-        """The factorisation of the matrix with these values (on the pattern's slots), or
+        """The factorisation of the matrix with these values (on A's pattern's slots), or
         None if a pivot fails (then use a pivoting LU)."""
         ax = np.ascontiguousarray(data, np.float64)
         n, nnz_l = self.n, self.nnz_l
         if self.by_updates:
-            v = np.empty(2 * nnz_l + n)
-            ok = self._numeric_by_updates(n, self.lp, self.amap, self.targets, ax, v)
-            lx, ux, ud = v[:nnz_l], v[nnz_l:2 * nnz_l], v[2 * nnz_l:]
-        else:
-            lx, ux, ud = np.empty(nnz_l), np.empty(nnz_l), np.empty(n)
-            ok = self._numeric(n, self.ap, self.ai, ax, self.lo_ptr, self.lo_col,
-                               self.lo_pos, self.rptr, self.reach, self.lp, self.li, lx, ux,
-                               ud)
+            v = np.zeros(self.value_size)
+            v[self.amap] = ax
+            return self.factor_placed(v)
+        assert self.ap is not None and self.ai is not None
+        lx, ux, ud = np.empty(nnz_l), np.empty(nnz_l), np.empty(n)
+        ok = self._numeric(n, self.ap, self.ai, ax, self.lo_ptr, self.lo_col, self.lo_pos,
+                           self.rptr, self.reach, self.lp, self.li, lx, ux, ud)
         return NumericLU(self, lx, ux, ud) if ok else None
 
 
@@ -1012,30 +1057,44 @@ class NodalSystem:
     (:func:`_nodal_values`; :func:`_nodal_rhs`, :func:`_solve`, :func:`_nodal_flows`).
 
     ``fpos``/``tpos``: each element's end nodes among the free nodes (−1: fixed);
-    ``new_pos``: the ordering; ``slots``: each element's four entries' slots in the
-    ordered pattern (−1 where an end is fixed), see :func:`_nodal_values`.
+    ``new_pos``: the ordering; ``slots``: each element's four entries' slots (−1 where
+    an end is fixed, see :func:`_nodal_values`) in the ordered pattern's data, for an
+    up-looking factorisation; where the analysis factorises ``by_updates`` the entries
+    go straight to their places in the factors' values instead (``slots`` unused).
     """
 
     def __init__(self, sym: SymbolicLU, fpos: IntArray, tpos: IntArray, new_pos: IntArray,
-                 slots: tuple[IntArray, IntArray, IntArray, IntArray],
+                 slots: tuple[IntArray, IntArray, IntArray, IntArray] | None = None,
                  compiled: bool = True) -> None:
         k = _kernels(compiled)
         self._values, self._rhs, self._flows = k[7], k[8], k[9]
         self.sym = sym
-        dt = index_dtype(max(fpos.size, int(sym.ap[-1])))
+        dt = index_dtype(max(fpos.size, sym.n))
         self.fpos = np.ascontiguousarray(fpos, dt)
         self.tpos = np.ascontiguousarray(tpos, dt)
         self.new_pos = np.ascontiguousarray(new_pos, dt)
-        self.slots = tuple(np.ascontiguousarray(s, dt) for s in slots)
+        if sym.by_updates:
+            # each element's four entries' places: (from, from), (from, to), (to, from),
+            # (to, to) in the new order (−1 at a fixed end)
+            f = np.where(self.fpos >= 0, self.new_pos[self.fpos], -1)
+            t = np.where(self.tpos >= 0, self.new_pos[self.tpos], -1)
+            self.size = sym.value_size
+            self.slots = (sym.places(f, f), sym.places(f, t), sym.places(t, f),
+                          sym.places(t, t))
+        else:
+            assert slots is not None and sym.ap is not None
+            self.size = int(sym.ap[-1])
+            self.slots = tuple(np.ascontiguousarray(s, index_dtype(max(fpos.size, self.size)))
+                               for s in slots)  # type: ignore[assignment]
 
     def factor(self, d1: FloatArray, d2: FloatArray, dq: FloatArray, scale: float
                ) -> tuple[NumericLU, FloatArray] | None:
         """The factorised matrix (balance rows scaled by 1/``scale``) and 1/dq, or None
         if a pivot fails."""
-        data = np.empty(self.sym.ap[-1])
+        data = np.empty(self.size)
         inv = np.empty(self.fpos.size)
         self._values(self.fpos, self.tpos, d1, d2, dq, float(scale), *self.slots, inv, data)
-        lu = self.sym.factor(data)
+        lu = self.sym.factor_placed(data) if self.sym.by_updates else self.sym.factor(data)
         return None if lu is None else (lu, inv)
 
     def step(self, lu: NumericLU, inv: FloatArray, d1: FloatArray, d2: FloatArray,

@@ -844,8 +844,6 @@ class _Plan:
         #: the compiled LU's pattern analysis, made on first use (see :meth:`compiled_lu`)
         self.symbolic: _sparse_lu.SymbolicLU | None = None
         self._nodal: _sparse_lu.NodalSystem | None = None
-        #: each element's slot in each of its four nodal entries (see :meth:`nodal`)
-        self._slots: tuple[IntArray, IntArray, IntArray, IntArray] | None = None
         #: L's pattern from the ordering, until the compiled LU's analysis takes it
         self._factors: tuple[IntArray, IntArray] | None = None
 
@@ -894,12 +892,11 @@ class _Plan:
         size = self.size
         lu = None
         if self.nodal_ordering():
-            # a nodal matrix (see compiled_lu): ordered, analysed and laid out from the
-            # element ends alone, without a first factorisation by SuperLU; L's pattern,
-            # when the ordering gives it, waits for the compiled LU's analysis
-            new_pos, self._factors, self.indptr, self.indices, self._slots = (
-                _sparse_lu.nodal_plan(size, self.pos1, self.pos2))
-            self.nnz = int(self.indptr[-1])
+            # a nodal matrix (see compiled_lu): ordered on the element ends alone, without
+            # a first factorisation by SuperLU; L's pattern, when the ordering gives it,
+            # waits for the compiled LU's analysis, and A's ordered pattern is laid out
+            # only where needed (see _pattern)
+            new_pos, self._factors = _sparse_lu.nodal_analysis(size, self.pos1, self.pos2)
         else:
             assert vals is not None
             rows, cols = self._entries(self._parts())
@@ -908,16 +905,14 @@ class _Plan:
                            panel_size=1, options={"SymmetricMode": True})
             new_pos = np.asarray(lu.perm_c, dtype=np.intp)  # position of each index
             if COMPILED_LU:
-                self.indptr, self.indices, self.slot = _sparse_lu.ordered_pattern(
-                    size, new_pos, rows, cols)
-                self.nnz = int(self.indptr[-1])
+                indptr, indices, slot = _sparse_lu.ordered_pattern(size, new_pos, rows, cols)
             else:
                 r, c = new_pos[rows], new_pos[cols]
-                uniq, self.slot = np.unique(c.astype(np.int64) * size + r,
-                                            return_inverse=True)
-                self.nnz, self.indices = uniq.size, uniq % size
-                self.indptr = np.concatenate([[0], np.cumsum(np.bincount(uniq // size,
-                                                                         minlength=size))])
+                uniq, slot = np.unique(c.astype(np.int64) * size + r, return_inverse=True)
+                indices = uniq % size
+                indptr = np.concatenate([[0], np.cumsum(np.bincount(uniq // size,
+                                                                    minlength=size))])
+            self._pattern = (indptr, indices, slot, None)
         old_idx = np.empty(size, dtype=np.intp)  # the inverse permutation
         old_idx[new_pos] = np.arange(size)
         # every attribute set whole (a concurrent solve that orders the plan again
@@ -928,15 +923,36 @@ class _Plan:
         return lu
 
     @cached_property
-    def slot(self) -> IntArray:
-        """The slot of every entry (in the order of :meth:`_entries`) in the ordered
-        pattern's data; a nodal plan makes it from its elements' slots when needed (the
-        compiled LU does not: it is for SuperLU, after a pivot the compiled LU could not
-        take)."""
-        assert self._slots is not None
+    def _pattern(self) -> tuple[IntArray, IntArray, IntArray,
+                                tuple[IntArray, IntArray, IntArray, IntArray] | None]:
+        """The ordered matrix's compressed-column pattern (indptr, indices), the slot of
+        every entry (in the order of :meth:`_entries`) in its data and, for a nodal plan,
+        each element's slots of its four entries. A general plan sets it as it is
+        ordered; a nodal plan lays it out from its element ends when first needed — for
+        an up-looking compiled LU, or SuperLU after a pivot the compiled LU could not
+        take — not for the factorisation from the list of updates (a gas network's)."""
+        assert self.new_pos is not None and self.nodal_ordering()
+        indptr, indices, slots = _sparse_lu.element_pattern(self.size, self.pos1, self.pos2,
+                                                            self.new_pos)
         parts = self._parts()
-        return np.concatenate([s[part] for s, part in zip(self._slots, parts[:4],
-                                                          strict=True)])
+        slot = np.concatenate([s[part] for s, part in zip(slots, parts[:4], strict=True)])
+        return indptr, indices, slot, slots
+
+    @property
+    def indptr(self) -> IntArray:
+        return self._pattern[0]
+
+    @property
+    def indices(self) -> IntArray:
+        return self._pattern[1]
+
+    @property
+    def slot(self) -> IntArray:
+        return self._pattern[2]
+
+    @property
+    def nnz(self) -> int:
+        return int(self._pattern[0][-1])
 
     def compiled_lu(self) -> _sparse_lu.SymbolicLU | None:
         """The compiled LU's analysis of the ordered pattern, where it applies: every
@@ -946,22 +962,30 @@ class _Plan:
         if not (COMPILED_LU and self.k0.size == 0 and self.size):
             return None
         if self.symbolic is None:  # concurrent solves may both make it: the same result
-            self.symbolic = _sparse_lu.SymbolicLU(self.indptr, self.indices,
-                                                  max_work=COMPILED_LU_MAX_WORK,
-                                                  factors=self._factors)
+            # from L's pattern as the ordering found it, where light enough; else from
+            # the ordered pattern of A
+            factors, limit = self._factors, min(_sparse_lu.UPDATES_MAX_WORK,
+                                                COMPILED_LU_MAX_WORK)
+            sym = (None if factors is None else
+                   _sparse_lu.SymbolicLU.of_factors(*factors, updates_max_work=limit))
+            if sym is None:
+                sym = _sparse_lu.SymbolicLU(self.indptr, self.indices,
+                                            max_work=COMPILED_LU_MAX_WORK)
+            self.symbolic = sym
             self._factors = None  # not kept: the analysis holds what it needs
         return None if self.symbolic.heavy else self.symbolic
 
     def nodal(self) -> _sparse_lu.NodalSystem | None:
         """The compiled nodal system (once ordered, where the compiled LU applies)."""
-        if self.new_pos is None:
+        if self.new_pos is None or not self.nodal_ordering():
             return None
         sym = self.compiled_lu()
-        if sym is None or self._slots is None:
+        if sym is None:
             return None
         if self._nodal is None:
+            slots = None if sym.by_updates else self._pattern[3]
             self._nodal = _sparse_lu.NodalSystem(sym, self.pos1, self.pos2, self.new_pos,
-                                                 self._slots)
+                                                 slots)
         return self._nodal
 
     def matrix(self, vals: FloatArray) -> Any:
@@ -1026,15 +1050,11 @@ class _Step:
             if plan.new_pos is None:
                 self.lu = plan.order(vals)
             self.ordered = self.lu is None
-            if self.ordered:
-                sym = plan.compiled_lu()
-                if sym is not None:
-                    self.lu = sym.factor(np.bincount(plan.slot, vals, plan.nnz))
-                if self.lu is None:  # no compiled LU, or a pivot it cannot take
-                    # no supernode relaxation: the networks' factors have tiny supernodes
-                    self.lu = spla.splu(plan.matrix(vals), permc_spec="NATURAL",
-                                        diag_pivot_thresh=0.1, relax=1, panel_size=1,
-                                        options={"SymmetricMode": True})
+            if self.ordered:  # no compiled LU, or (nodal) a pivot it could not take
+                # no supernode relaxation: the networks' factors have tiny supernodes
+                self.lu = spla.splu(plan.matrix(vals), permc_spec="NATURAL",
+                                    diag_pivot_thresh=0.1, relax=1, panel_size=1,
+                                    options={"SymmetricMode": True})
         except RuntimeError:  # singular: regularise slightly
             if strict:
                 raise
