@@ -703,30 +703,33 @@ def _nodal_flows(nf: int, fpos: IntArray, tpos: IntArray, new_pos: IntArray, f: 
 def _cut_off(fr: IntArray, to: IntArray, joined: npt.NDArray[np.bool_],
              anchor: npt.NDArray[np.bool_], out: npt.NDArray[np.bool_]) -> None:
     """out[i]: node i has no path of joined edges (fr[e], to[e]) to an anchor node
-    (union-find with path halving; Tarjan & van Leeuwen 1984)."""
+    (union-find with path halving, each tree's root its smallest node: shallow trees
+    on a network numbered along its lines; Tarjan & van Leeuwen 1984)."""
     n = anchor.size
     parent = np.arange(n)
-    root = np.empty(2, np.int64)
     for e in range(fr.size):
         if not joined[e]:
             continue
-        for side in range(2):
-            i = fr[e] if side == 0 else to[e]
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            root[side] = i
-        if root[0] != root[1]:
-            parent[root[0]] = root[1]
-    for i in range(n):  # every node points at its root
+        i = fr[e]
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        j = to[e]
+        while parent[j] != j:
+            parent[j] = parent[parent[j]]
+            j = parent[j]
+        if i < j:
+            parent[j] = i
+        elif j < i:
+            parent[i] = j
+    reached = np.zeros(n, np.bool_)
+    for i in range(n):  # every node points at its root; the anchors' roots are reached
         r = i
         while parent[r] != r:
             r = parent[r]
         parent[i] = r
-    reached = np.zeros(n, np.bool_)
-    for i in range(n):
         if anchor[i]:
-            reached[parent[i]] = True
+            reached[r] = True
     for i in range(n):
         out[i] = not reached[parent[i]]
 
