@@ -475,26 +475,27 @@ def _core_minimum_degree(n: int, ptr: IntArray, adj: IntArray, order: IntArray,
                 b = local[v]
                 g[a, b] = True
                 g[b, a] = True
-    for a in range(m):
-        d = 0
-        for b in range(m):
-            if g[a, b]:
-                d += 1
-        deg[a] = d
-    alive = np.ones(m, np.bool_)
+                deg[a] += 1
+                deg[b] += 1
+    # the live nodes in index order (a node's entries in g are cleared as it goes: the
+    # scans need look at the live ones only)
+    live = np.arange(m)
     nbr = np.empty(m, np.int64)
     joins_ptr[0] = 0
     for step in range(m):
-        v = -1
+        n_live = m - step
+        at = 0
         best = m + 1
-        for a in range(m):
-            if alive[a] and deg[a] < best:
-                best = deg[a]
-                v = a
-        alive[v] = False
+        for t in range(n_live):
+            if deg[live[t]] < best:
+                best = deg[live[t]]
+                at = t
+        v = live[at]
+        live[at:n_live - 1] = live[at + 1:n_live]
         order[count + step] = node[v]
         k = 0
-        for b in range(m):
+        for t in range(n_live - 1):
+            b = live[t]
             if g[v, b]:
                 nbr[k] = b
                 joins[joins_ptr[step] + k] = node[b]
