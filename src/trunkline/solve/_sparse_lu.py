@@ -47,7 +47,7 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 __all__ = ["AVAILABLE", "NodalSystem", "NumericLU", "SymbolicLU", "cut_off_nodes",
-           "element_pattern", "nodal_analysis", "ordered_pattern"]
+           "element_pattern", "ends_and_balance", "nodal_analysis", "ordered_pattern"]
 
 FloatArray = npt.NDArray[np.float64]
 #: index arrays: the retained ones (patterns, orderings, factor structure) in
@@ -701,6 +701,31 @@ def _nodal_flows(nf: int, fpos: IntArray, tpos: IntArray, new_pos: IntArray, f: 
         out[nf + e] = -r * inv[e]
 
 
+def _ends_and_balance(x: FloatArray, p_fixed: FloatArray, free_pos: IntArray,
+                      free: IntArray, fr: IntArray, to: IntArray, inj: FloatArray,
+                      q_ref: float, p1: FloatArray, p2: FloatArray, f: FloatArray) -> None:
+    """From the unknowns x (the free nodes' pressures, then the element flows): every
+    element's end pressures into p1, p2 (a fixed node's from p_fixed), and the free
+    nodes' balances, (injection + inflow − outflow)/q_ref, into f[:nf] — the inflows
+    and outflows each summed in element order, as numpy's bincount sums them."""
+    nf = free.size
+    n = inj.size
+    into = np.zeros(n)
+    out = np.zeros(n)
+    for e in range(fr.size):
+        i, j = fr[e], to[e]
+        k = free_pos[i]
+        p1[e] = x[k] if k >= 0 else p_fixed[i]
+        k = free_pos[j]
+        p2[e] = x[k] if k >= 0 else p_fixed[j]
+        q = x[nf + e]
+        into[j] += q
+        out[i] += q
+    for t in range(nf):
+        i = free[t]
+        f[t] = (inj[i] + into[i] - out[i]) / q_ref
+
+
 def _cut_off(fr: IntArray, to: IntArray, joined: npt.NDArray[np.bool_],
              anchor: npt.NDArray[np.bool_], out: npt.NDArray[np.bool_]) -> None:
     """out[i]: node i has no path of joined edges (fr[e], to[e]) to an anchor node
@@ -748,7 +773,7 @@ _PLAIN: Final = (_symbolic_count, _symbolic_fill, _numeric, _solve, _adjacency,
                  _series_reduction, _ordered_pattern, _nodal_values, _nodal_rhs,
                  _nodal_flows, _cut_off, _core_minimum_degree, _lower_by_rows,
                  _update_targets, _numeric_by_updates, _factor_pattern, _element_pattern,
-                 _places)
+                 _places, _ends_and_balance)
 #: whether the compiled kernels are available (numba installed; imported on first use)
 AVAILABLE: Final = importlib.util.find_spec("numba") is not None
 
@@ -765,6 +790,17 @@ def _compiled() -> tuple[Callable[..., Any], ...]:
 
 def _kernels(compiled: bool) -> tuple[Callable[..., Any], ...]:
     return _compiled() if compiled and AVAILABLE else _PLAIN
+
+
+def ends_and_balance(x: FloatArray, p_fixed: FloatArray, free_pos: IntArray,
+                     free: IntArray, fr: IntArray, to: IntArray, inj: FloatArray,
+                     q_ref: float, f: FloatArray, compiled: bool = True
+                     ) -> tuple[FloatArray, FloatArray]:
+    """Every element's end pressures (p1, p2) from the unknowns x, and the free nodes'
+    scaled balances into ``f[:nf]``, in one pass (see :func:`_ends_and_balance`)."""
+    p1, p2 = np.empty(fr.size), np.empty(fr.size)
+    _kernels(compiled)[18](x, p_fixed, free_pos, free, fr, to, inj, float(q_ref), p1, p2, f)
+    return p1, p2
 
 
 def cut_off_nodes(fr: IntArray, to: IntArray, joined: npt.NDArray[np.bool_],

@@ -1152,14 +1152,18 @@ def _solve_once(a: _Arrays, ph: _Physics, inj: FloatArray, x0: FloatArray | None
     only_pipes = k_pipe.size == ne
 
     def residual(x: FloatArray) -> tuple[FloatArray, tuple[FloatArray, FloatArray, FloatArray]]:
-        p = a.p_fixed.copy()
-        p[free] = x[:nf]
         q = x[nf:]
-        bal = inj + np.bincount(to, q, nn) - np.bincount(fr, q, nn)
         f_new = np.empty(nf + ne)  # balance rows, then element rows
-        f_new[:nf] = bal[free] / q_ref
         f_e = f_new[nf:]
-        p1, p2 = p[fr], p[to]
+        if COMPILED_LU:  # the element end pressures and the balance rows in one pass
+            p1, p2 = _sparse_lu.ends_and_balance(x, a.p_fixed, a.free_pos, free, fr, to, inj,
+                                                 q_ref, f_new)
+        else:
+            p = a.p_fixed.copy()
+            p[free] = x[:nf]
+            bal = inj + np.bincount(to, q, nn) - np.bincount(fr, q, nn)
+            f_new[:nf] = bal[free] / q_ref
+            p1, p2 = p[fr], p[to]
         sc = 1.0 / p_ref**2
         if only_pipes:
             r, j1, j2, jq = ph.pipe_law(p1, p2, q)
