@@ -585,10 +585,14 @@ class _Physics:
         d = a.darcy
         self.all_darcy = d.size == a.pipe_idx.size
         self.all_z_scaled = bool(np.all(a.z_scaled))
-        area, diam = a.area[d], a.diam[d]
+
+        def darcy(v: FloatArray) -> FloatArray:  # the Darcy-law pipes' values (all: as is)
+            return v if self.all_darcy else v[d]
+
+        area, diam = darcy(a.area), darcy(a.diam)
         self.d_over_a = diam / area
-        self.rel_rough_d = self.rel_rough[d]
-        self.geometry_d = a.length[d] / (diam * area**2) * (area / diam) / a.eff[d] ** 2
+        self.rel_rough_d = darcy(self.rel_rough)
+        self.geometry_d = darcy(a.length) / (diam * area**2) * (area / diam) / darcy(a.eff) ** 2
         #: turbulent-law λ of every Darcy-law pipe at the last evaluation (Newton's start
         #: for the Colebrook family; NaN: none yet)
         self.lam_last = np.full(d.size, np.nan)
@@ -913,14 +917,20 @@ class _Plan:
                 indptr = np.concatenate([[0], np.cumsum(np.bincount(uniq // size,
                                                                     minlength=size))])
             self._pattern = (indptr, indices, slot, None)
-        old_idx = np.empty(size, dtype=np.intp)  # the inverse permutation
-        old_idx[new_pos] = np.arange(size)
         # every attribute set whole (a concurrent solve that orders the plan again
         # replaces each with an equal one, never shows a half-made one); last: a plan
         # shared by concurrent solves counts as ordered once new_pos is set
-        self.old_idx = old_idx
         self.new_pos = new_pos
         return lu
+
+    @cached_property
+    def old_idx(self) -> IntArray:
+        """The inverse of the ordering: the unknown at each new position (for SuperLU's
+        solves in the new order; the compiled nodal system needs none)."""
+        assert self.new_pos is not None
+        old_idx = np.empty(self.size, dtype=np.intp)
+        old_idx[self.new_pos] = np.arange(self.size)
+        return old_idx
 
     @cached_property
     def _pattern(self) -> tuple[IntArray, IntArray, IntArray,
