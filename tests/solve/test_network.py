@@ -706,6 +706,13 @@ def test_compiled_pipe_law_equals_numpy(heights: bool, monkeypatch: pytest.Monke
         fresh = nw._Physics(a, METHANE, 288.15, net.reference, None, None).pipe_law(p1, p2, q)
         for v, w in zip(got[compiled, False], fresh, strict=True):
             np.testing.assert_allclose(v, w, rtol=1e-12, atol=1e-9 * np.abs(w).max())
+        # scaled, the residual written into a given array (the solver's residual rows)
+        rows = np.empty(n)
+        scaled = ph.pipe_law(p1, p2, q, scale=1 / 60e5**2, out=rows)
+        assert scaled[0] is rows
+        for v, w in zip(scaled, got[compiled, False], strict=True):  # (Halley from λ now)
+            np.testing.assert_allclose(v, w / 60e5**2, rtol=1e-13,
+                                       atol=1e-15 * np.abs(w / 60e5**2).max())
     for explicit in (True, False):
         for c, n_ in zip(got[True, explicit], got[False, explicit], strict=True):
             np.testing.assert_allclose(c, n_, rtol=1e-12, atol=1e-9 * np.abs(n_).max())

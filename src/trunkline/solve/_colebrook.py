@@ -104,12 +104,13 @@ def _law(p1: FloatArray, p2: FloatArray, q: FloatArray, z: FloatArray, dz: Float
          tt: FloatArray, r_s: float, geometry: FloatArray, mu: FloatArray,
          d_over_a: FloatArray, le: FloatArray, phi: FloatArray, dphi: FloatArray,
          dpm1: FloatArray, dpm2: FloatArray, es: FloatArray, s: FloatArray, flat: bool,
-         r: FloatArray, j1: FloatArray, j2: FloatArray, jq: FloatArray) -> None:
+         scale: float, r: FloatArray, j1: FloatArray, j2: FloatArray, jq: FloatArray
+         ) -> None:
     """The pipe law of the network solver from φ (its ``_Physics.pipe_law`` in one pass):
     F = coef·φ·q with coef = Z·R_s·T·(geometry·μ)·L_e/L, r = p1² − e^s p2² − F and its
-    derivatives in p1, p2 (through the mean pressure's Z, F ∝ Z, and e^s) and q into
-    ``r``, ``j1``, ``j2``, ``jq``; ``le``, ``es``, ``s`` unused if ``flat``. The
-    operations in the numpy law's order: the same floats."""
+    derivatives in p1, p2 (through the mean pressure's Z, F ∝ Z, and e^s) and q, each
+    times ``scale``, into ``r``, ``j1``, ``j2``, ``jq``; ``le``, ``es``, ``s`` unused if
+    ``flat``. The operations in the numpy law's order: the same floats."""
     for i in range(q.size):
         qi = q[i]
         coef = z[i] * r_s * tt[i] * (geometry[i] * mu[i])
@@ -120,16 +121,16 @@ def _law(p1: FloatArray, p2: FloatArray, q: FloatArray, z: FloatArray, dz: Float
         dfdz_dz = f / z[i] * dz[i]
         a, b = p1[i], p2[i]
         if flat:
-            r[i] = a * a - b * b - f
-            j1[i] = 2.0 * a - dfdz_dz * dpm1[i]
-            j2[i] = -2.0 * b - dfdz_dz * dpm2[i]
+            r[i] = (a * a - b * b - f) * scale
+            j1[i] = (2.0 * a - dfdz_dz * dpm1[i]) * scale
+            j2[i] = (-2.0 * b - dfdz_dz * dpm2[i]) * scale
         else:
             e = es[i]
             des = -s[i] * e / z[i] * dz[i] * b * b
-            r[i] = a * a - e * b * b - f
-            j1[i] = 2.0 * a - dfdz_dz * dpm1[i] - des * dpm1[i]
-            j2[i] = -2.0 * e * b - dfdz_dz * dpm2[i] - des * dpm2[i]
-        jq[i] = -dfdq
+            r[i] = (a * a - e * b * b - f) * scale
+            j1[i] = (2.0 * a - dfdz_dz * dpm1[i] - des * dpm1[i]) * scale
+            j2[i] = (-2.0 * e * b - dfdz_dz * dpm2[i] - des * dpm2[i]) * scale
+        jq[i] = -dfdq * scale
 
 
 def _mean_pressure(p1: FloatArray, p2: FloatArray, pm: FloatArray, dpm1: FloatArray,
@@ -170,16 +171,18 @@ def pipe_law(p1: FloatArray, p2: FloatArray, q: FloatArray, z: FloatArray, dz: F
              tt: FloatArray, r_s: float, geometry: FloatArray, mu: FloatArray,
              d_over_a: FloatArray, phi: FloatArray, dphi: FloatArray, dpm1: FloatArray,
              dpm2: FloatArray, le: FloatArray | None, es: FloatArray | None,
-             s: FloatArray | None, compiled: bool = True
+             s: FloatArray | None, compiled: bool = True, scale: float = 1.0,
+             out_r: FloatArray | None = None
              ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-    """(r, ∂r/∂p1, ∂r/∂p2, ∂r/∂q) of the pipe law from φ, dφ/dRe (see :func:`_law`;
-    ``le``, ``es``, ``s`` None for level pipes)."""
+    """(r, ∂r/∂p1, ∂r/∂p2, ∂r/∂q) of the pipe law from φ, dφ/dRe, each times ``scale``
+    (see :func:`_law`; ``le``, ``es``, ``s`` None for level pipes); r into ``out_r``
+    if given."""
     n = q.size
-    out = (np.empty(n), np.empty(n), np.empty(n), np.empty(n))
+    out = (np.empty(n) if out_r is None else out_r, np.empty(n), np.empty(n), np.empty(n))
     flat = le is None or es is None or s is None
     le_, es_, s_ = (q if v is None else v for v in (le, es, s))  # unused when flat
     _kernels(compiled)[1](p1, p2, q, z, dz, tt, float(r_s), geometry, mu, d_over_a, le_,
-                          phi, dphi, dpm1, dpm2, es_, s_, flat, *out)
+                          phi, dphi, dpm1, dpm2, es_, s_, flat, float(scale), *out)
     return out
 
 

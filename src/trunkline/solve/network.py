@@ -600,9 +600,11 @@ class _Physics:
         self.re_last = np.zeros(d.size)
         self._mu_const: FloatArray | None = None
 
-    def pipe_law(self, p1: FloatArray, p2: FloatArray, q: FloatArray, explicit: bool = False
+    def pipe_law(self, p1: FloatArray, p2: FloatArray, q: FloatArray, explicit: bool = False,
+                 scale: float = 1.0, out: FloatArray | None = None
                  ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-        """Residual r = p1² − e^s p2² − F(q) and its derivatives (∂p1, ∂p2, ∂q).
+        """Residual r = p1² − e^s p2² − F(q) and its derivatives (∂p1, ∂p2, ∂q), each times
+        ``scale``; r into ``out`` if given (the residual vector's rows: no copy).
 
         ``explicit``: Colebrook-family friction by Swamee & Jain's explicit formula, not
         solved: for the linearised start. Its λ is remembered as the next evaluation's
@@ -643,7 +645,7 @@ class _Physics:
                                                       / mu_all[bad]))
             return _colebrook.pipe_law(p1, p2, q, zz, dzz, tt, self.r_s, self.geometry_d,
                                        mu_all, self.d_over_a, phi, dphi, dpm1, dpm2,
-                                       le_factor, es, s)
+                                       le_factor, es, s, scale=scale, out_r=out)
         zrt = z * self.r_s * tt
         if a.flat:  # s = 0: e^s = 1, L_e = L
             s = es = le_factor = None
@@ -698,14 +700,21 @@ class _Physics:
         dfdz_dz = dfdz * dz
         if es is None:
             r = p1**2 - p2**2 - f
-            return r, 2 * p1 - dfdz_dz * dpm1, -2 * p2 - dfdz_dz * dpm2, -dfdq
-        assert s is not None
-        r = p1**2 - es * p2**2 - f
-        # s depends on Z as well: ∂(e^s)/∂Z = −s e^s / Z (small; included)
-        des_dz = -s * es / z
-        dr1 = 2 * p1 - (dfdz_dz * dpm1) - des_dz * dz * dpm1 * p2**2
-        dr2 = -2 * es * p2 - (dfdz_dz * dpm2) - des_dz * dz * dpm2 * p2**2
-        return r, dr1, dr2, -dfdq
+            dr1, dr2 = 2 * p1 - dfdz_dz * dpm1, -2 * p2 - dfdz_dz * dpm2
+        else:
+            assert s is not None
+            r = p1**2 - es * p2**2 - f
+            # s depends on Z as well: ∂(e^s)/∂Z = −s e^s / Z (small; included)
+            des_dz = -s * es / z
+            dr1 = 2 * p1 - (dfdz_dz * dpm1) - des_dz * dz * dpm1 * p2**2
+            dr2 = -2 * es * p2 - (dfdz_dz * dpm2) - des_dz * dz * dpm2 * p2**2
+        jq = -dfdq
+        if scale != 1.0:
+            r, dr1, dr2, jq = r * scale, dr1 * scale, dr2 * scale, jq * scale
+        if out is not None:
+            out[:] = r
+            r = out
+        return r, dr1, dr2, jq
 
     def _elevation(self, zrt: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         """s = 2gΔh/(ZRT), e^s and the effective-length factor L_e/L = (e^s − 1)/s of
@@ -1175,10 +1184,9 @@ def _solve_once(a: _Arrays, ph: _Physics, inj: FloatArray, x0: FloatArray | None
             f_new[:nf] = bal[free] / q_ref
             p1, p2 = p[fr], p[to]
         sc = 1.0 / p_ref**2
-        if only_pipes:
-            r, j1, j2, jq = ph.pipe_law(p1, p2, q)
-            f_e[:] = r * sc
-            return f_new, (j1 * sc, j2 * sc, jq * sc)
+        if only_pipes:  # the scaled law straight into the residual's element rows
+            _, j1, j2, jq = ph.pipe_law(p1, p2, q, scale=sc, out=f_e)
+            return f_new, (j1, j2, jq)
         d1, d2, dq = d1c.copy(), d2c.copy(), dqc.copy()
         k = k_pipe
         if k.size:
