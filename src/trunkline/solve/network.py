@@ -358,11 +358,13 @@ class _Arrays:
         #: the result tables' labels (made on first use, shared by boundary copies)
         self.labels = _Labels(self.node_ids, self.edge_ids, types, type_code, self.fr, self.to)
         self.types = types
-        is_pipe, is_short = type_code == _PIPE_CODE, type_code == _SHORT_PIPE_CODE
-        kind = np.full(ne, EQUAL, dtype=np.int8)  # the _KIND_NAMES codes (one byte each)
-        kind[is_pipe] = PIPE
+        is_pipe = type_code == _PIPE_CODE
+        # the _KIND_NAMES codes (one byte each)
+        kind = np.where(is_pipe, np.int8(PIPE), np.int8(EQUAL))
         # the elements that are neither pipes nor short pipes (few), each read once
-        others = {k: element(k) for k in np.flatnonzero(~(is_pipe | is_short)).tolist()}
+        bulk = is_pipe | (type_code == _SHORT_PIPE_CODE)
+        others = ({} if bulk.all() else
+                  {k: element(k) for k in np.flatnonzero(~bulk).tolist()})
         # set-points and pressure losses, read only at set-point elements: none to keep in
         # a network of pipes and short pipes
         n_set = ne if others else 0
@@ -379,23 +381,24 @@ class _Arrays:
             self.fixed[self.isolated] = True
             kind[self.isolated[self.fr] | self.isolated[self.to]] = CLOSED
         self.free = np.flatnonzero(~self.fixed)
-        self.free_pos = -np.ones(nn, dtype=np.intp)
+        self.free_pos = np.full(nn, -1, dtype=np.intp)
         self.free_pos[self.free] = np.arange(self.free.size)
         self.kind, self.setpoint, self.loss_in, self.loss_out = kind, setp, loss_in, loss_out
-        self.pipe_idx = np.flatnonzero(kind == PIPE)
-        self.res_idx = np.flatnonzero(kind == RESISTOR)
-        self.equal_idx = np.flatnonzero(kind == EQUAL)
-        self.closed_idx = np.flatnonzero(kind == CLOSED)
-        self.set_to_idx = np.flatnonzero(kind == SET_TO)
-        self.set_from_idx = np.flatnonzero(kind == SET_FROM)
-        self.ratio_idx = np.flatnonzero(kind == RATIO)
+        # the elements of each kind (a kind that is absent, or every element's, without
+        # a search)
+        count = np.bincount(kind, minlength=len(_KIND_NAMES))
+        empty = np.zeros(0, dtype=np.intp)
+        (self.pipe_idx, self.equal_idx, self.closed_idx, self.res_idx, self.set_to_idx,
+         self.ratio_idx, self.set_from_idx) = (
+            empty if not c else np.arange(ne) if c == ne else np.flatnonzero(kind == code)
+            for code, c in enumerate(count.tolist()))
         npipe = self.pipe_idx.size
         cols = self.edge_cols
         every = npipe == ne
         self.length, self.diam, self.rough, self.eff = (
             cols[f] if every else cols[f][self.pipe_idx]
             for f in ("length", "diameter", "roughness", "efficiency"))
-        self.area = math.pi * self.diam**2 / 4
+        self.area = (math.pi / 4) * self.diam**2  # π·D²/4 (the same float: /4 is exact)
         if not every:
             law_code = law_code[self.pipe_idx]
         self.dh = (np.zeros(npipe) if not self.height.any() else
