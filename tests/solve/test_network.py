@@ -469,10 +469,16 @@ def test_concurrent_solves_of_one_network_agree() -> None:
                 assert _same(res.flow, expected.flow)
 
 
-def test_tables_are_new_frames_on_every_access() -> None:
+@pytest.mark.parametrize("fast", [True, False], ids=["from-arrays", "public"])
+def test_tables_are_new_frames_on_every_access(fast: bool,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """The node and edge tables share their ids, types and end nodes with the other
     results of the same compiled network: a caller's edits of one frame reach neither
-    the next frame nor another result."""
+    the next frame nor another result — built by pandas' constructors from arrays, or by
+    the public ones (a pandas without the others)."""
+    if not fast:
+        monkeypatch.setattr(nw, "_SIMPLE_INDEX", None)
+        monkeypatch.setattr(nw, "_FRAME_FROM_ARRAYS", None)
     net = osiadacz_network()
     res = solve_steady(net, METHANE)
     other = solve_steady(net, METHANE)
@@ -487,6 +493,7 @@ def test_tables_are_new_frames_on_every_access() -> None:
     assert edges.loc["1-2", "mass_flow"] == res.flow["1-2"]
     expected = {id(r): (r.nodes, r.edges) for r in (res, other)}
     nodes.loc["2", "pressure"] = 0.0
+    nodes.loc["2", "fixed_pressure"] = not nodes.loc["2", "fixed_pressure"]
     nodes["height"] = 1.0
     nodes.index.name = "edited"
     edges.loc["1-2", "type"] = "edited"
