@@ -1780,14 +1780,22 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
         return out
 
     violations: list[str] = []  # the active elements' (few), formatted now
-    vel_in, vel_out = np.full(q.size, np.nan), np.full(q.size, np.nan)
     k = a.pipe_idx
+    every = 0 < k.size == q.size  # a network of pipes: no element lists to pick through
+    p_from, p_to = p[a.fr], p[a.to]
+    if not every:  # NaN where an element is no pipe
+        vel_in, vel_out = np.full(q.size, np.nan), np.full(q.size, np.nan)
     if k.size:  # gas velocity at both ends, ρ = p/(Z R T) with the solve's Z model
-        ends = np.concatenate([a.fr[k], a.to[k]])
-        pk, tk = p[ends], t_node[ends]
+        pk = np.concatenate([p_from, p_to] if every else [p_from[k], p_to[k]])
+        tk = np.concatenate([t_node[a.fr], t_node[a.to]] if every else
+                            [t_node[a.fr[k]], t_node[a.to[k]]])
         rho = pk / (ph.z_of(pk, tk)[0] * ph.r_s * tk)
-        vel_in[k] = q[k] / (rho[:k.size] * a.area)
-        vel_out[k] = q[k] / (rho[k.size:] * a.area)
+        q_k = q if every else q[k]
+        v_in, v_out = q_k / (rho[:k.size] * a.area), q_k / (rho[k.size:] * a.area)
+        if every:
+            vel_in, vel_out = v_in, v_out
+        else:
+            vel_in[k], vel_out[k] = v_in, v_out
     comp = {key: [] for key in ("id", "mode", "suction_pressure", "discharge_pressure", "ratio",
                                 "mass_flow", "head", "shaft_power", "fuel",
                                 "discharge_temperature")}  # type: dict[str, list[Any]]
@@ -1838,7 +1846,7 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
     }
     edges_tab = {
         "id": a.edge_ids, "mass_flow": q,
-        "standard_flow": q / ph.rho_ref, "p_from": p[a.fr], "p_to": p[a.to],
+        "standard_flow": q / ph.rho_ref, "p_from": p_from, "p_to": p_to,
         "velocity_from": vel_in, "velocity_to": vel_out, "fuel": fuel,
     }
     late = tuple(violations)
