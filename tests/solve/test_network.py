@@ -187,6 +187,32 @@ def test_ratio_and_suction_setpoints() -> None:
     assert res.compressors.loc["k", "ratio"] == pytest.approx(1.4, rel=1e-12)
 
 
+def test_an_element_type_of_its_own_is_named_in_tables_and_violations() -> None:
+    """A subclass of an element type (a type of its own, no code among the built-in
+    ones) is solved as its base type and named by its own name."""
+    from dataclasses import dataclass
+
+    from trunkline.model.network import Pipe
+
+    @dataclass(frozen=True)
+    class SurveyedPipe(Pipe):
+        pass
+
+    net = Network("own type")
+    net.add_node("a")
+    net.add_node("b")
+    net.add_node("c")
+    pipe = net.add_pipe("ab", "a", "b", 100e3, 0.3, flow_max=5.0)
+    net.add_pipe("bc", "b", "c", 50e3, 0.3)
+    fields = {f: getattr(pipe, f) for f in pipe.__dataclass_fields__}
+    net.edges["ab"] = SurveyedPipe(**fields)
+    net.set_pressure("a", 5e6)
+    net.set_demand("c", 10.0)
+    res = solve_steady(net, GAS)
+    assert list(res.edges["type"]) == ["SurveyedPipe", "Pipe"]
+    assert res.violations == ("SurveyedPipe ab: flow 10.000 kg/s outside [-inf, 5.000] kg/s",)
+
+
 def test_bounds_are_reported() -> None:
     net = Network("bounds")
     net.add_node("a")

@@ -144,8 +144,8 @@ class _Labels:
     end nodes (made on first use; shared by the arrays' boundary copies and the results)."""
 
     def __init__(self, node_ids: npt.NDArray[np.object_], edge_ids: npt.NDArray[np.object_],
-                 types: list[type], type_code: npt.NDArray[np.integer[Any]], fr: IntArray,
-                 to: IntArray) -> None:
+                 types: list[type] | None, type_code: npt.NDArray[np.integer[Any]],
+                 fr: IntArray, to: IntArray) -> None:
         self._node_ids, self._edge_ids, self._types = node_ids, edge_ids, types
         self._type_code, self._fr, self._to = type_code, fr, to
 
@@ -201,6 +201,7 @@ class _Labels:
         codes = self._type_code
         names = [t.__name__ for t in EDGE_TYPES]
         if codes.size and codes.min() < 0:  # a type of its own: the names one by one
+            assert self._types is not None
             names = sorted({t.__name__ for t in self._types})
             codes = _per_type(self._types, lambda t: names.index(t.__name__), np.intp)
         ids = self._node_text
@@ -405,10 +406,12 @@ class _Arrays:
         self.edge_cols = edges_map.columns()
         # the bulk (pipes, short pipes) by their type codes; the few others one by one
         type_code, law_code = edges_map.codes()
-        types = edges_map.types()
+        # the element types themselves only where one is not among EDGE_TYPES (a type of
+        # its own: code −1); else their codes say it all
+        types = edges_map.types() if type_code.size and type_code.min() < 0 else None
         #: the result tables' labels (made on first use, shared by boundary copies)
         self.labels = _Labels(self.node_ids, self.edge_ids, types, type_code, self.fr, self.to)
-        self.types = types
+        self.types, self.type_code = types, type_code
         is_pipe = type_code == _PIPE_CODE
         # the _KIND_NAMES codes (one byte each)
         kind = np.where(is_pipe, np.int8(PIPE), np.int8(EQUAL))
@@ -479,6 +482,14 @@ class _Arrays:
         self.cv_idx = [k for k in self.set_to_idx.tolist() if isinstance(others[k], ControlValve)]
         #: plans (pattern, ordering) of the reduced Newton systems, by eliminated set
         self.plans: dict[bytes, _Plan] = {}
+
+    def type_name(self, k: int) -> str:
+        """The type name of element k."""
+        code = int(self.type_code[k])
+        if code >= 0:
+            return EDGE_TYPES[code].__name__
+        assert self.types is not None
+        return self.types[k].__name__
 
     def _edges_map(self) -> EdgeMap:
         """The element map the arrays were made from, unchanged since (a changed map is
@@ -1744,7 +1755,6 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
     low, high = p < p_min - ptol, p > p_max + ptol
     off = a.fixed & ~((f_min - 1e-9 <= injection) & (injection <= f_max + 1e-9))
     bad_nodes = np.flatnonzero(low | high | off)
-    types = a.types
 
     @functools.cache
     def bad_edges() -> IntArray:
@@ -1775,7 +1785,7 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
         e_min, e_max = a.edge_bounds
         for ek, qe, lo_e, hi_e in zip(b.tolist(), q[b].tolist(), e_min[b].tolist(),
                                       e_max[b].tolist(), strict=True):
-            out.append(f"{types[ek].__name__} {a.edge_ids[ek]}: flow {qe:.3f} kg/s outside "
+            out.append(f"{a.type_name(ek)} {a.edge_ids[ek]}: flow {qe:.3f} kg/s outside "
                        f"[{lo_e:.3f}, {hi_e:.3f}] kg/s")
         return out
 
