@@ -455,7 +455,8 @@ class _Arrays:
         self.area = (math.pi / 4) * self.diam**2  # π·D²/4 (the same float: /4 is exact)
         if not every:
             law_code = law_code[self.pipe_idx]
-        self.dh = (np.zeros(npipe) if not self.height.any() else
+        #: every pipe's height difference (to − from) [m]; none kept for a level network
+        self.dh = (np.zeros(0) if not self.height.any() else
                    self.height[self.to[self.pipe_idx]] - self.height[self.fr[self.pipe_idx]])
         self.flat = not np.any(self.dh)
         # pipes grouped by friction law (positions among the Darcy-law pipes), the
