@@ -293,17 +293,23 @@ class _ColumnMap(dict[str, _V]):
                              field="id", value=getattr(value, "id", None),
                              expected=f"the key {key!r}")
 
-    def _column_arrays(self) -> tuple[npt.NDArray[Any], ...]:
-        """The float columns as read-only arrays (made once per version)."""
+    def column(self, name: str, keep: bool = True) -> npt.NDArray[np.float64]:
+        """Float field ``name`` as a read-only array in the map's order: made once per
+        version and kept with the map (``keep``), or a copy of its own made now — a column
+        read once (a bounds check) then keeps no memory."""
+        k = self.FIELDS.index(name)
+        if not keep:
+            fresh: npt.NDArray[np.float64] = self._column(k, np.float64)
+            fresh.flags.writeable = False
+            return fresh
         if self._arrays is None or self._arrays[0] != self.version:
-            arrays = []
-            for k in range(len(self.FIELDS)):
-                arr = self._column(k, np.float64)
-                arr.flags.writeable = False
-                arrays.append(arr)
-            self._arrays = (self.version, tuple(arrays))
-        out: tuple[npt.NDArray[Any], ...] = self._arrays[1]
-        return out
+            self._arrays = (self.version, {})
+        kept: dict[str, npt.NDArray[np.float64]] = self._arrays[1]
+        if name not in kept:
+            arr: npt.NDArray[np.float64] = self._column(k, np.float64)
+            arr.flags.writeable = False
+            kept[name] = arr
+        return kept[name]
 
     def _column(self, k: int, dtype: Any) -> npt.NDArray[Any]:
         """Typed column k as a new array (a copy of its buffer)."""
@@ -316,8 +322,9 @@ class _ColumnMap(dict[str, _V]):
         return self._pos
 
     def columns(self) -> dict[str, npt.NDArray[np.float64]]:
-        """Each of :attr:`FIELDS` as a read-only array in the map's order."""
-        return dict(zip(self.FIELDS, self._column_arrays(), strict=True))
+        """Each of :attr:`FIELDS` as a read-only array in the map's order (kept, see
+        :meth:`column`)."""
+        return {name: self.column(name) for name in self.FIELDS}
 
     # -- the dict's changing methods, each keeping the columns ---------------------
     def __setitem__(self, key: str, value: _V) -> None:

@@ -137,6 +137,8 @@ _PIPE_CODE: Final = EDGE_TYPES.index(Pipe)
 _SHORT_PIPE_CODE: Final = EDGE_TYPES.index(ShortPipe)
 #: the edge table's columns that depend on the network only (kept with its arrays)
 _EDGE_LABELS: Final = ("type", "from_node", "to_node")
+#: the element map's fields that the solver keeps (a pipe's; NaN for other elements)
+_PIPE_FIELDS: Final = ("length", "diameter", "roughness", "efficiency")
 
 
 class _Labels:
@@ -384,15 +386,12 @@ class _Arrays:
                              expected="at least one node with net.set_pressure(node, p)")
         # the maps' columns (kept by the network as it is built: no element visited here)
         nodes_map, edges_map = _maps(net)
-        #: the maps the arrays were built from and their versions (see _compile)
-        self.source = (nodes_map, edges_map, nodes_map.version, edges_map.version)
         # the ids as object arrays: read once here, and the result tables' labels are
         # made from these very arrays (pandas 2 takes them as they are)
         nn = len(nodes_map)
         self.node_ids: npt.NDArray[np.object_] = np.fromiter(nodes_map, object, nn)
         self.idx = nodes_map.index
-        self.node_cols = nodes_map.columns()
-        self.height = self.node_cols["height"]
+        self.height = nodes_map.column("height")
         fix_at = self._boundary(net)
         self.fixed = np.zeros(nn, dtype=bool)
         self.fixed[fix_at] = True
@@ -403,7 +402,12 @@ class _Arrays:
         self.ne = ne = len(edges_map)
         element = self.element
         self.fr, self.to = edges_map.ends(nodes_map)
-        self.edge_cols = edges_map.columns()
+        #: the maps the arrays were built from and their versions (see _compile), once
+        #: the element map is bound to the node map (binding to a new one renumbers it)
+        self.source = (nodes_map, edges_map, nodes_map.version, edges_map.version)
+        # the pipes' fields (the flow bounds are read by each solve's bounds check, see
+        # flow_bounds: not kept)
+        self.edge_cols = {f: edges_map.column(f) for f in _PIPE_FIELDS}
         # the bulk (pipes, short pipes) by their type codes; the few others one by one
         type_code, law_code = edges_map.codes()
         # the element types themselves only where one is not among EDGE_TYPES (a type of
@@ -501,6 +505,14 @@ class _Arrays:
                              field="edges", expected="no change to a network during its solve")
         return edges_map
 
+    def _nodes_map(self) -> NodeMap:
+        """The node map the arrays were made from, unchanged since (see _edges_map)."""
+        nodes_map = self.source[0]
+        if nodes_map.version != self.source[2]:
+            raise InputError("network changed while it was being solved", element="network",
+                             field="nodes", expected="no change to a network during its solve")
+        return nodes_map
+
     def element(self, k: int) -> Edge:
         """Element k (read from the map)."""
         return self._edges_map()[self.edge_ids[k]]
@@ -561,17 +573,21 @@ class _Arrays:
 
     # result-only data: computed on first use, then kept with the arrays
     @cached_property
-    def node_bounds(self) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-        """p_min, p_max, flow_min, flow_max of every node (the network's own read-only
-        columns; the flow bounds apply at the pressure-fixed nodes, whose injection is a
-        result)."""
-        cols = self.node_cols
-        return cols["p_min"], cols["p_max"], cols["flow_min"], cols["flow_max"]
+    def pressure_bounds(self) -> tuple[FloatArray, FloatArray]:
+        """p_min, p_max of every node (the network's own read-only columns, also the node
+        table's)."""
+        nodes_map = self._nodes_map()
+        return nodes_map.column("p_min"), nodes_map.column("p_max")
 
-    @cached_property
-    def edge_bounds(self) -> tuple[FloatArray, FloatArray]:
-        """flow_min, flow_max of every element."""
-        return self.edge_cols["flow_min"], self.edge_cols["flow_max"]
+    def flow_bounds(self) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+        """flow_min, flow_max of every node (they apply at the pressure-fixed nodes, whose
+        injection is a result) and of every element: copies made now for one bounds
+        check, not kept — a compiled network keeps ~0.14 MB less for GasLib-4197 (fresh
+        memory costs a page fault per 4 KB on a first solve)."""
+        nodes_map, edges_map = self._nodes_map(), self._edges_map()
+        return (nodes_map.column("flow_min", keep=False),
+                nodes_map.column("flow_max", keep=False),
+                edges_map.column("flow_min", keep=False), edges_map.column("flow_max", keep=False))
 
     @staticmethod
     def _classify(e: object) -> tuple[int, float, float, float]:
@@ -1750,18 +1766,14 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
     p[a.isolated] = np.nan
     injection[a.isolated] = 0.0
     ptol = 1.0
-    p_min, p_max, f_min, f_max = a.node_bounds
+    p_min, p_max = a.pressure_bounds
+    f_min, f_max, e_min, e_max = a.flow_bounds()
     # bounds checked on arrays; messages only for the elements that break them, formatted
     # when the violations are first read
     low, high = p < p_min - ptol, p > p_max + ptol
     off = a.fixed & ~((f_min - 1e-9 <= injection) & (injection <= f_max + 1e-9))
     bad_nodes = np.flatnonzero(low | high | off)
-
-    @functools.cache
-    def bad_edges() -> IntArray:
-        """The elements whose flow is out of bounds (their bounds read on first use)."""
-        e_min, e_max = a.edge_bounds
-        return np.flatnonzero(~((e_min - 1e-9 <= q) & (q <= e_max + 1e-9)))
+    bad_edges = np.flatnonzero(~((e_min - 1e-9 <= q) & (q <= e_max + 1e-9)))
 
     def bound_messages() -> list[str]:
         """The node and edge bound violations, in words."""
@@ -1782,8 +1794,7 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
             if of:
                 out.append(f"node {nid}: injection {inj_i:.3f} kg/s outside "
                            f"[{fl:.3f}, {fh:.3f}] kg/s")
-        b = bad_edges()
-        e_min, e_max = a.edge_bounds
+        b = bad_edges
         for ek, qe, lo_e, hi_e in zip(b.tolist(), q[b].tolist(), e_min[b].tolist(),
                                       e_max[b].tolist(), strict=True):
             out.append(f"{a.type_name(ek)} {a.edge_ids[ek]}: flow {qe:.3f} kg/s outside "
@@ -1864,5 +1875,5 @@ def _result(net: Network, a: _Arrays, gas: Gas, t: float, x: FloatArray, inj: Fl
     return NetworkResult(net.name, True, iterations, norm, t, nodes_tab, edges_tab, comp,
                          a.labels,
                          lambda: (*bound_messages(), *late),
-                         lambda: bool(bad_nodes.size or late or bad_edges().size),
+                         lambda: bool(bad_nodes.size or late or bad_edges.size),
                          net.reference)
