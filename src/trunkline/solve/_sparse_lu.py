@@ -255,25 +255,26 @@ def _update_targets(n: int, lp: IntArray, li: IntArray, targets: IntArray) -> bo
     (p, q) of L(k)'s entries updates (li[p], li[q]) by −L[li[p], k]·U[k, li[q]] — in
     L(li[q])'s list when li[p] > li[q] (rows of L(k) below one of its rows are in that
     row's column: the fill), in L(li[p])'s when li[p] < li[q], on the diagonal when
-    they are equal. Returns False if one is not in the pattern (not L's)."""
+    they are equal. An entry (r, c) and its mirror (c, r) are at the same position of
+    the same list (as L's and as U's): one search for both. Returns False if one is not
+    in the pattern (not L's)."""
     nnz_l = lp[n]
     o = 0
     for k in range(n):
-        for p in range(lp[k], lp[k + 1]):
-            r = li[p]
-            for q in range(lp[k], lp[k + 1]):
-                c = li[q]
-                if r == c:
-                    targets[o] = 2 * nnz_l + r
-                else:
-                    lo, hi = min(r, c), max(r, c)
-                    s = lp[lo]
-                    while s < lp[lo + 1] and li[s] != hi:
-                        s += 1
-                    if s == lp[lo + 1]:
-                        return False
-                    targets[o] = s if r > c else nnz_l + s
-                o += 1
+        m = lp[k + 1] - lp[k]
+        for i in range(m):
+            r = li[lp[k] + i]
+            targets[o + i * m + i] = 2 * nnz_l + r
+            for j in range(i + 1, m):  # li ascending: r < c, found in L(r)'s list
+                c = li[lp[k] + j]
+                s = lp[r]
+                while s < lp[r + 1] and li[s] != c:
+                    s += 1
+                if s == lp[r + 1]:
+                    return False
+                targets[o + i * m + j] = nnz_l + s  # U(r, c)
+                targets[o + j * m + i] = s  # L(c, r)
+        o += m * m
     return True
 
 
