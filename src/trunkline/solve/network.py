@@ -1242,15 +1242,16 @@ def _solve_once(a: _Arrays, ph: _Physics, inj: FloatArray, x0: FloatArray | None
     k_eq, k_cl = a.equal_idx, a.closed_idx
     k_to, k_from, k_ratio = a.set_to_idx, a.set_from_idx, a.ratio_idx
     setp, loss_in, loss_out = a.setpoint, a.loss_in, a.loss_out
-    # derivatives that do not change (lossless, closed and set-point elements)
-    d1c, d2c, dqc = np.zeros(ne), np.zeros(ne), np.zeros(ne)
-    d1c[k_eq], d2c[k_eq], dqc[k_eq] = 1 / p_ref, -1 / p_ref, -EQUAL_RESISTANCE / q_ref
-    dqc[k_cl] = 1 / q_ref
-    d2c[k_to] = 1 / p_ref
-    d1c[k_from] = 1 / p_ref
-    d1c[k_ratio], d2c[k_ratio] = -setp[k_ratio] / p_ref, 1 / p_ref
-
     only_pipes = k_pipe.size == ne
+    # derivatives that do not change (lossless, closed and set-point elements; none in a
+    # network of pipes)
+    d1c, d2c, dqc = (np.zeros(0 if only_pipes else ne) for _ in range(3))
+    if not only_pipes:
+        d1c[k_eq], d2c[k_eq], dqc[k_eq] = 1 / p_ref, -1 / p_ref, -EQUAL_RESISTANCE / q_ref
+        dqc[k_cl] = 1 / q_ref
+        d2c[k_to] = 1 / p_ref
+        d1c[k_from] = 1 / p_ref
+        d1c[k_ratio], d2c[k_ratio] = -setp[k_ratio] / p_ref, 1 / p_ref
 
     def residual(x: FloatArray) -> tuple[FloatArray, tuple[FloatArray, FloatArray, FloatArray]]:
         q = x[nf:]
@@ -1421,16 +1422,17 @@ def _linear_start(a: _Arrays, ph: _Physics, inj: FloatArray, p_ref: float,
         pp = np.full(k.size, p0)
         _, _, _, jq = ph.resistor_law(pp, pp, q_nom[k])
         c1[k], c2[k], cq[k] = 1 / p_ref, -1 / p_ref, jq / p_ref
-    k = a.equal_idx
-    c1[k], c2[k], cq[k] = 1 / p_ref, -1 / p_ref, -EQUAL_RESISTANCE / q_ref
-    cq[a.closed_idx] = 1 / q_ref
-    k = a.set_to_idx
-    c2[k], c0[k] = 1 / p_ref, -a.setpoint[k] / p_ref
-    k = a.set_from_idx
-    c1[k], c0[k] = 1 / p_ref, -a.setpoint[k] / p_ref
-    k = a.ratio_idx
-    c1[k], c2[k] = -a.setpoint[k] / p_ref, 1 / p_ref
-    c0[k] = (a.loss_out[k] + a.setpoint[k] * a.loss_in[k]) / p_ref
+    if a.pipe_idx.size < ne:  # lossless, closed and set-point elements
+        k = a.equal_idx
+        c1[k], c2[k], cq[k] = 1 / p_ref, -1 / p_ref, -EQUAL_RESISTANCE / q_ref
+        cq[a.closed_idx] = 1 / q_ref
+        k = a.set_to_idx
+        c2[k], c0[k] = 1 / p_ref, -a.setpoint[k] / p_ref
+        k = a.set_from_idx
+        c1[k], c0[k] = 1 / p_ref, -a.setpoint[k] / p_ref
+        k = a.ratio_idx
+        c1[k], c2[k] = -a.setpoint[k] / p_ref, 1 / p_ref
+        c0[k] = (a.loss_out[k] + a.setpoint[k] * a.loss_in[k]) / p_ref
     # one Newton step of the linear system from zero free pressures and flows
     p = np.where(a.fixed, a.p_fixed, 0.0)
     f = np.concatenate([inj[a.free] / q_ref, c0 + c1 * p[a.fr] + c2 * p[a.to]])
