@@ -1146,13 +1146,19 @@ class NodalSystem:
             f = np.where(self.fpos >= 0, self.new_pos[self.fpos], -1)
             t = np.where(self.tpos >= 0, self.new_pos[self.tpos], -1)
             self.size = sym.value_size
-            self.slots = (sym.places(f, f), sym.places(f, t), sym.places(t, f),
-                          sym.places(t, t))
+            nnz_l, d0 = sym.nnz_l, 2 * sym.nnz_l
+            ft = sym.places(f, t)
+            # (to, from) mirrors (from, to): L's entry p is U's nnz_l + p, and the reverse
+            tf = np.where(ft < 0, -1, np.where(ft < nnz_l, ft + nnz_l,
+                                               np.where(ft < d0, ft - nnz_l, ft)))
+            self.slots: tuple[IntArray, ...] = tuple(
+                v.astype(sym.place_dtype, copy=False)
+                for v in (np.where(f >= 0, d0 + f, -1), ft, tf, np.where(t >= 0, d0 + t, -1)))
         else:
             assert slots is not None and sym.ap is not None
             self.size = int(sym.ap[-1])
             self.slots = tuple(np.ascontiguousarray(s, index_dtype(max(fpos.size, self.size)))
-                               for s in slots)  # type: ignore[assignment]
+                               for s in slots)
 
     def factor(self, d1: FloatArray, d2: FloatArray, dq: FloatArray, scale: float
                ) -> tuple[NumericLU, FloatArray] | None:
