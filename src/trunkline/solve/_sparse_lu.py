@@ -38,6 +38,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import math
+import types
 from collections.abc import Callable
 from functools import cached_property
 from typing import Any, Final
@@ -304,9 +305,8 @@ def _numeric_by_updates(n: int, lp: IntArray, targets: IntArray, v: FloatArray) 
 
 
 def _solve(n: int, lp: IntArray, li: IntArray, lx: FloatArray, ux: FloatArray,
-           ud: FloatArray, b: FloatArray) -> FloatArray:
-    """x with L·U·x = b."""
-    x = b.copy()
+           ud: FloatArray, x: FloatArray) -> None:
+    """x ← y with L·U·y = x (in place)."""
     for j in range(n):
         xj = x[j]
         if xj != 0.0:
@@ -317,7 +317,6 @@ def _solve(n: int, lp: IntArray, li: IntArray, lx: FloatArray, ux: FloatArray,
         for p in range(lp[i], lp[i + 1]):
             s -= ux[p] * x[li[p]]
         x[i] = s / ud[i]
-    return x
 
 
 def _adjacency(n: int, rows: IntArray, cols: IntArray, ptr: IntArray, adj: IntArray
@@ -753,6 +752,31 @@ def _ends_and_balance(x: FloatArray, p_fixed: FloatArray, free_pos: IntArray,
         f[t] = (inj[i] + into[i] - out[i]) / q_ref
 
 
+def _nodal_step(nf: int, fpos: IntArray, tpos: IntArray, new_pos: IntArray, f: FloatArray,
+                d1: FloatArray, d2: FloatArray, inv: FloatArray, scale: float, lp: IntArray,
+                li: IntArray, lx: FloatArray, ux: FloatArray, ud: FloatArray,
+                out: FloatArray) -> None:
+    """The whole Newton step into ``out`` from the residual f: the nodal right-hand side
+    (:func:`_nodal_rhs`), its solve (:func:`_solve`) and every flow change
+    (:func:`_nodal_flows`) in one call (compiled with those kernels compiled: see
+    :data:`_CALLERS`)."""
+    b = np.empty(nf)
+    _nodal_rhs(nf, fpos, tpos, new_pos, f, inv, scale, b)
+    _solve(nf, lp, li, lx, ux, ud, b)
+    _nodal_flows(nf, fpos, tpos, new_pos, f, d1, d2, inv, b, out)
+
+
+def _nodal_factor(fpos: IntArray, tpos: IntArray, d1: FloatArray, d2: FloatArray,
+                  dq: FloatArray, scale: float, s_ff: IntArray, s_ft: IntArray,
+                  s_tf: IntArray, s_tt: IntArray, inv: FloatArray, v: FloatArray, n: int,
+                  lp: IntArray, targets: IntArray) -> bool:
+    """The nodal matrix assembled at its entries' places in the factors' values
+    (:func:`_nodal_values`) and factorised there (:func:`_numeric_by_updates`) in one
+    call; False on a failed pivot."""
+    _nodal_values(fpos, tpos, d1, d2, dq, scale, s_ff, s_ft, s_tf, s_tt, inv, v)
+    return _numeric_by_updates(n, lp, targets, v)
+
+
 def _cut_off(fr: IntArray, to: IntArray, joined: npt.NDArray[np.bool_],
              anchor: npt.NDArray[np.bool_], out: npt.NDArray[np.bool_]) -> None:
     """out[i]: node i has no path of joined edges (fr[e], to[e]) to an anchor node
@@ -800,7 +824,10 @@ _PLAIN: Final = (_symbolic_count, _symbolic_fill, _numeric, _solve, _adjacency,
                  _series_reduction, _ordered_pattern, _nodal_values, _nodal_rhs,
                  _nodal_flows, _cut_off, _core_minimum_degree, _lower_by_rows,
                  _update_targets, _numeric_by_updates, _factor_pattern, _element_pattern,
-                 _places, _ends_and_balance)
+                 _places, _ends_and_balance, _nodal_step, _nodal_factor)
+#: the kernels that call other kernels: compiled with those kernels' compiled versions
+#: in their globals (numba calls a compiled function from compiled code directly)
+_CALLERS: Final = (_nodal_step, _nodal_factor)
 #: whether the compiled kernels are available (numba installed; imported on first use)
 AVAILABLE: Final = importlib.util.find_spec("numba") is not None
 
@@ -812,7 +839,14 @@ def _compiled() -> tuple[Callable[..., Any], ...]:
     import numba
 
     jit = numba.njit(cache=True, nogil=True)
-    return tuple(jit(f) for f in _PLAIN)
+    done: dict[str, Callable[..., Any]] = {}
+    for f in _PLAIN:  # callees before their callers
+        if f in _CALLERS:
+            scope = {**f.__globals__, **done}
+            f = types.FunctionType(f.__code__, scope, f.__name__, f.__defaults__,
+                                   f.__closure__)
+        done[f.__name__] = jit(f)
+    return tuple(done[f.__name__] for f in _PLAIN)
 
 
 def _kernels(compiled: bool) -> tuple[Callable[..., Any], ...]:
@@ -1096,9 +1130,13 @@ class SymbolicLU:
         """The factorisation of the matrix whose values are in ``v`` at their places
         (:meth:`places`; zero elsewhere; overwritten by the factors), or None if a pivot
         fails (then use a pivoting LU). Only where ``by_updates``."""
-        n, nnz_l = self.n, self.nnz_l
-        if not self._numeric_by_updates(n, self.lp, self.targets, v):
+        if not self._numeric_by_updates(self.n, self.lp, self.targets, v):
             return None
+        return self.placed(v)
+
+    def placed(self, v: FloatArray) -> NumericLU:
+        """The factors held in v at their places (see :meth:`factor_placed`)."""
+        nnz_l = self.nnz_l
         return NumericLU(self, v[:nnz_l], v[nnz_l:2 * nnz_l], v[2 * nnz_l:])
 
     def factor(self, data: npt.ArrayLike) -> NumericLU | None:
@@ -1134,7 +1172,7 @@ class NodalSystem:
                  slots: tuple[IntArray, IntArray, IntArray, IntArray] | None = None,
                  compiled: bool = True) -> None:
         k = _kernels(compiled)
-        self._values, self._rhs, self._flows = k[7], k[8], k[9]
+        self._values, self._step, self._factor = k[7], k[19], k[20]
         self.sym = sym
         dt = index_dtype(max(fpos.size, sym.n))
         self.fpos = np.ascontiguousarray(fpos, dt)
@@ -1166,19 +1204,23 @@ class NodalSystem:
         if a pivot fails."""
         data = np.empty(self.size)
         inv = np.empty(self.fpos.size)
+        sym = self.sym
+        if sym.by_updates:  # assembled at the factors' places and factorised there
+            if not self._factor(self.fpos, self.tpos, d1, d2, dq, float(scale), *self.slots,
+                                inv, data, sym.n, sym.lp, sym.targets):
+                return None
+            return sym.placed(data), inv
         self._values(self.fpos, self.tpos, d1, d2, dq, float(scale), *self.slots, inv, data)
-        lu = self.sym.factor_placed(data) if self.sym.by_updates else self.sym.factor(data)
+        lu = sym.factor(data)
         return None if lu is None else (lu, inv)
 
     def step(self, lu: NumericLU, inv: FloatArray, d1: FloatArray, d2: FloatArray,
              f: FloatArray, scale: float) -> FloatArray:
         """The Newton step −J⁻¹f (free pressures, then element flows)."""
-        nf = self.sym.n
-        b = np.empty(nf)
-        self._rhs(nf, self.fpos, self.tpos, self.new_pos, f, inv, float(scale), b)
+        s = self.sym
         out = np.empty(f.size)
-        self._flows(nf, self.fpos, self.tpos, self.new_pos, f, d1, d2, inv, lu.solve(b),
-                    out)
+        self._step(s.n, self.fpos, self.tpos, self.new_pos, f, d1, d2, inv, float(scale),
+                   s.lp, s.li, lu.lx, lu.ux, lu.ud, out)
         return out
 
 
@@ -1191,5 +1233,6 @@ class NumericLU:
 
     def solve(self, b: FloatArray) -> FloatArray:
         s = self.sym
-        return np.asarray(s._solve(s.n, s.lp, s.li, self.lx, self.ux, self.ud,
-                                   np.ascontiguousarray(b, np.float64)))
+        x = np.array(b, dtype=np.float64)  # a copy, solved in place
+        s._solve(s.n, s.lp, s.li, self.lx, self.ux, self.ud, x)
+        return x
