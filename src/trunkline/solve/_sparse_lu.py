@@ -71,8 +71,8 @@ _BITS: Final = 62
 #: the largest factorisation work per unknown (:attr:`SymbolicLU.work` / n) for which the
 #: numeric factorisation runs from a list of its updates (:func:`_numeric_by_updates`;
 #: one index kept per update). Measured on GasLib-4197 (work 3.5 per unknown): 48
-#: instead of 125 µs per factorisation, the list made in ~0.1 ms; on a 1k-node square
-#: grid (179 per unknown) both take 0.28 ms but the list takes 2 ms to make.
+#: instead of 125 µs per factorisation, the list made in ~0.05 ms; on a 1k-node square
+#: grid (179 per unknown) both take 0.28 ms but the list takes ~1 ms to make.
 UPDATES_MAX_WORK: Final = 16.0
 DENSE_CORE_SHARE: Final = 0.25
 

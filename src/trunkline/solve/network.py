@@ -920,8 +920,10 @@ class _Plan:
     elements (set-point elements), much smaller and sparser than the full one. Its
     sparsity pattern is the same at every step: the fill-reducing ordering (minimum
     degree on A + Aᵀ, most of SuperLU's time on large networks) is computed once, and
-    the matrix is assembled directly in that order and in compressed-column form, each
-    step's values summed into their slots.
+    each step's values are summed straight into their places: in the factors' values
+    for a light nodal system (the compiled LU from L's pattern alone, see
+    :class:`~._sparse_lu.NodalSystem`), else in the ordered matrix's compressed columns
+    (laid out from the element ends when first needed, see :attr:`_pattern`).
     """
 
     def __init__(self, a: _Arrays, elim: npt.NDArray[np.bool_]) -> None:
