@@ -36,6 +36,7 @@ volume flows (m³/s → kg/s, W) exactly as for volumes.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping
@@ -129,8 +130,10 @@ _ALIASES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType({
 })
 
 
+@functools.lru_cache(maxsize=256)
 def _key(name: str) -> str:
-    """Lookup key: case-, space- and punctuation-insensitive ("ISO 13443" -> "iso13443")."""
+    """Lookup key: case-, space- and punctuation-insensitive ("ISO 13443" -> "iso13443");
+    remembered per name (every steady solve looks its reference up)."""
     return re.sub(r"[^0-9a-z]", "", name.casefold())
 
 
