@@ -253,10 +253,14 @@ def _frame(columns: dict[str, Any], index: pd.Index) -> pd.DataFrame:
                              v.copy() for k, v in columns.items()}, index=index, copy=False)
     count = collections.Counter(v.dtype for v in values)
     cow = _copy_on_write()
-    values = [v.copy() if (count[v.dtype] == 1 if isinstance(v, np.ndarray) else not cow)
-              else v for v in values]
-    frame: pd.DataFrame = make(values, columns=pd.Index(list(columns)), index=index,
-                               verify_integrity=False)
+
+    def own(v: Any) -> Any:
+        if isinstance(v, np.ndarray):  # several of a dtype are stacked into a new block
+            return v.copy() if count[v.dtype] == 1 else v
+        return v if cow else v.copy()  # an extension array keeps a block of its own
+
+    frame: pd.DataFrame = make([own(v) for v in values], columns=pd.Index(list(columns)),
+                               index=index, verify_integrity=False)
     return frame
 
 
