@@ -59,12 +59,13 @@ IntArray = npt.NDArray[np.signedinteger[Any]]
 #: a pivot at most this fraction of its column's diagonal entry fails the factorisation
 PIVOT_RTOL: Final = 1e-13
 #: the largest meshed core (nodes of degree ≥ 3 after the series reduction) ordered by
-#: :func:`_core_minimum_degree` on a dense graph (1 MB at most), and the largest share of
+#: :func:`_core_minimum_degree` on its bit sets (~0.3 MB at most), and the largest share of
 #: all nodes it may be; other cores by SuperLU's MMD. Measured fill (entries of L), MMD →
 #: dense: GasLib-582 821 → 823, GasLib-4197 7,049 → 7,055, synthetic gas-network-like 1k
 #: and 2.5k nodes equal; but a 1k-node square grid (all core) 9,420 → 10,546: a grid's
 #: core is left to MMD.
 DENSE_CORE_MAX: Final = 1000
+DENSE_CORE_SHARE: Final = 0.25
 #: the bits used in each 64-bit word of :func:`_core_minimum_degree`'s bit sets (not the
 #: sign bit: a word's lowest set bit is x & −x, its index the exact log2 of that)
 _BITS: Final = 62
@@ -74,7 +75,6 @@ _BITS: Final = 62
 #: instead of 125 µs per factorisation, the list made in ~0.05 ms; on a 1k-node square
 #: grid (179 per unknown) both take 0.28 ms but the list takes ~1 ms to make.
 UPDATES_MAX_WORK: Final = 16.0
-DENSE_CORE_SHARE: Final = 0.25
 
 
 def _symbolic_count(n: int, ap: IntArray, ai: IntArray, parent: IntArray,
@@ -223,15 +223,25 @@ def _numeric(n: int, ap: IntArray, ai: IntArray, ax: FloatArray, lo_ptr: IntArra
     return True
 
 
+def _position(lp: IntArray, li: IntArray, lo: int, hi: int) -> int:
+    """The position of row ``hi`` in L's column ``lo`` (lo < hi), or −1 if it is not
+    there: the entry (hi, lo) of L is at it, and (lo, hi) of U (row lo of U has L
+    column lo's pattern). A linear search: the lists are short on a network's factors."""
+    for s in range(lp[lo], lp[lo + 1]):
+        if li[s] == hi:
+            return s
+    return -1
+
+
 def _places(n: int, lp: IntArray, li: IntArray, rows: IntArray, cols: IntArray,
             out: IntArray) -> bool:
     """The place of each entry (rows[t], cols[t]) in the factors' values v (−1 where a
     row or column is −1): L's entry p (strictly lower, by columns: row li[p]) at v[p],
     U's entry p (strictly upper, by rows on the same pattern: row i of U has L column
     i's pattern) at v[nnz_l + p], the diagonal of U at v[2·nnz_l + k]. An entry off the
-    diagonal is found in the L column of the smaller of its row and column (the lists
-    are short on a network's factors). Returns False if one is not in the factors'
-    pattern (A's pattern and the fill are)."""
+    diagonal is found in the L column of the smaller of its row and column
+    (:func:`_position`). Returns False if one is not in the factors' pattern (A's
+    pattern and the fill are)."""
     nnz_l = lp[n]
     for t in range(rows.size):
         r, c = rows[t], cols[t]
@@ -240,11 +250,8 @@ def _places(n: int, lp: IntArray, li: IntArray, rows: IntArray, cols: IntArray,
         elif r == c:
             out[t] = 2 * nnz_l + r
         else:
-            lo, hi = min(r, c), max(r, c)
-            s = lp[lo]
-            while s < lp[lo + 1] and li[s] != hi:
-                s += 1
-            if s == lp[lo + 1]:
+            s = _position(lp, li, min(r, c), max(r, c))
+            if s < 0:
                 return False
             out[t] = s if r > c else nnz_l + s
     return True
@@ -267,11 +274,8 @@ def _update_targets(n: int, lp: IntArray, li: IntArray, targets: IntArray) -> bo
             r = li[lp[k] + i]
             targets[o + i * m + i] = 2 * nnz_l + r
             for j in range(i + 1, m):  # li ascending: r < c, found in L(r)'s list
-                c = li[lp[k] + j]
-                s = lp[r]
-                while s < lp[r + 1] and li[s] != c:
-                    s += 1
-                if s == lp[r + 1]:
+                s = _position(lp, li, r, li[lp[k] + j])
+                if s < 0:
                     return False
                 targets[o + i * m + j] = nnz_l + s  # U(r, c)
                 targets[o + j * m + i] = s  # L(c, r)
@@ -436,6 +440,17 @@ def _series_reduction(n: int, ptr: IntArray, adj: IntArray, order: IntArray,
     return count
 
 
+def _join(g: IntArray, deg: IntArray, a: int, b: int) -> None:
+    """Join nodes a and b in :func:`_core_minimum_degree`'s bit sets of neighbours, each
+    degree counted up, unless they are joined already."""
+    bit = np.int64(1) << (b % _BITS)
+    if not g[a, b // _BITS] & bit:
+        g[a, b // _BITS] |= bit
+        g[b, a // _BITS] |= np.int64(1) << (a % _BITS)
+        deg[a] += 1
+        deg[b] += 1
+
+
 def _core_minimum_degree(n: int, ptr: IntArray, adj: IntArray, order: IntArray,
                          count: int, max_core: int, joins_ptr: IntArray, joins: IntArray
                          ) -> int:
@@ -480,13 +495,7 @@ def _core_minimum_degree(n: int, ptr: IntArray, adj: IntArray, order: IntArray,
         for p in range(ptr[i], ptr[i + 1]):
             v = adj[p]
             if v >= 0 and local[v] >= 0:
-                b = local[v]
-                bit = np.int64(1) << (b % _BITS)
-                if not g[a, b // _BITS] & bit:
-                    g[a, b // _BITS] |= bit
-                    g[b, a // _BITS] |= np.int64(1) << (a % _BITS)
-                    deg[a] += 1
-                    deg[b] += 1
+                _join(g, deg, a, local[v])
     # the live nodes of each degree
     live = np.zeros((m + 1, words), np.int64)
     for a in range(m):
@@ -522,16 +531,9 @@ def _core_minimum_degree(n: int, ptr: IntArray, adj: IntArray, order: IntArray,
                 g[b, v // _BITS] &= ~vbit
                 deg[b] -= 1
         joins_ptr[step + 1] = joins_ptr[step] + k
-        for x in range(k):
-            a = nbr[x]
+        for x in range(k):  # the neighbours joined pairwise
             for y in range(x + 1, k):
-                b = nbr[y]
-                bbit = np.int64(1) << (b % _BITS)
-                if not g[a, b // _BITS] & bbit:
-                    g[a, b // _BITS] |= bbit
-                    g[b, a // _BITS] |= np.int64(1) << (a % _BITS)
-                    deg[a] += 1
-                    deg[b] += 1
+                _join(g, deg, nbr[x], nbr[y])
         for x in range(k):  # each neighbour into the set of its new degree
             a = nbr[x]
             abit = np.int64(1) << (a % _BITS)
@@ -825,9 +827,12 @@ _PLAIN: Final = (_symbolic_count, _symbolic_fill, _numeric, _solve, _adjacency,
                  _nodal_flows, _cut_off, _core_minimum_degree, _lower_by_rows,
                  _update_targets, _numeric_by_updates, _factor_pattern, _element_pattern,
                  _places, _ends_and_balance, _nodal_step, _nodal_factor)
+#: functions only other kernels call (compiled first, not in :data:`_PLAIN`'s positions)
+_CALLEES: Final = (_position, _join)
 #: the kernels that call other kernels: compiled with those kernels' compiled versions
 #: in their globals (numba calls a compiled function from compiled code directly)
-_CALLERS: Final = (_nodal_step, _nodal_factor)
+_CALLERS: Final = (_places, _update_targets, _core_minimum_degree, _nodal_step,
+                   _nodal_factor)
 #: whether the compiled kernels are available (numba installed; imported on first use)
 AVAILABLE: Final = importlib.util.find_spec("numba") is not None
 
@@ -840,7 +845,7 @@ def _compiled() -> tuple[Callable[..., Any], ...]:
 
     jit = numba.njit(cache=True, nogil=True)
     done: dict[str, Callable[..., Any]] = {}
-    for f in _PLAIN:  # callees before their callers
+    for f in (*_CALLEES, *_PLAIN):  # callees before their callers
         if f in _CALLERS:
             scope = {**f.__globals__, **done}
             f = types.FunctionType(f.__code__, scope, f.__name__, f.__defaults__,
